@@ -1,0 +1,233 @@
+//! `vigil check`: load config, run the pipelines, write every report, print a summary, exit.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::ExitStatus;
+use crate::cli::{CheckArgs, Format, PipelineChoice};
+use crate::model::{Pipeline, RunReport};
+use crate::output::Ui;
+use crate::runner::{RunOptions, canonical_root, execute};
+
+/// Paths of the files one run writes.
+#[derive(Debug, Clone)]
+pub struct OutputPaths {
+    /// The output folder.
+    pub dir: PathBuf,
+    /// latest/report.json
+    pub report: PathBuf,
+    /// latest/results.sarif
+    pub sarif: PathBuf,
+    /// latest/junit.xml
+    pub junit: PathBuf,
+    /// latest/summary.md
+    pub summary: PathBuf,
+    /// logs/
+    pub logs: PathBuf,
+}
+
+impl OutputPaths {
+    /// The layout under an output folder.
+    pub fn new(dir: &Path) -> Self {
+        let latest = dir.join("latest");
+        Self {
+            dir: dir.to_path_buf(),
+            report: latest.join("report.json"),
+            sarif: latest.join("results.sarif"),
+            junit: latest.join("junit.xml"),
+            summary: latest.join("summary.md"),
+            logs: dir.join("logs"),
+        }
+    }
+}
+
+/// Pipelines chosen by flags, else by config, else all.
+fn selected_pipelines(args: &CheckArgs, config: &crate::config::Config) -> Vec<Pipeline> {
+    let mut set = BTreeSet::new();
+    if args.pipeline.is_empty() {
+        match &config.pipelines {
+            Some(list) if !list.is_empty() => set.extend(list.iter().copied()),
+            _ => set.extend(Pipeline::ALL),
+        }
+    } else {
+        for c in &args.pipeline {
+            match c {
+                PipelineChoice::All => set.extend(Pipeline::ALL),
+                PipelineChoice::One(p) => {
+                    set.insert(*p);
+                }
+            }
+        }
+    }
+    set.into_iter().collect()
+}
+
+/// Run `vigil check`.
+pub fn run(args: &CheckArgs, ui: &Ui) -> Result<ExitStatus> {
+    let root = match canonical_root(&args.path) {
+        Ok(r) => r,
+        Err(e) => {
+            crate::output::error(&format!("{e:#}"));
+            return Ok(ExitStatus::Error);
+        }
+    };
+    let loaded = match crate::config::load(&root, args.config.as_deref()) {
+        Ok(l) => l,
+        Err(e) => {
+            crate::output::error(&e.to_string());
+            return Ok(ExitStatus::Error);
+        }
+    };
+    let config = loaded.config;
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(&config.output.dir));
+    let paths = OutputPaths::new(&out_dir);
+    let formats: Vec<Format> = if args.format.is_empty() {
+        vec![Format::Json, Format::Sarif, Format::Junit, Format::Markdown]
+    } else {
+        args.format.clone()
+    };
+
+    if args.report_only {
+        let report = crate::render::json::read(&paths.report)?;
+        let summary = write_reports(&report, &paths, &formats)?;
+        finish(&report, &paths, &summary, ui)?;
+        return Ok(crate::gate::exit_status(&report));
+    }
+
+    if let Some(src) = &loaded.source {
+        ui.detail(&format!("configuration: {}", src.display()));
+    }
+    let fail_on = args.fail_on.or(config.fail_on);
+    let opts = RunOptions {
+        root: root.clone(),
+        pipelines: selected_pipelines(args, &config),
+        offline: args.offline,
+        fail_on,
+        skip_dirs: vec![out_dir.clone()],
+        config_digest: crate::config::digest(&config),
+        baseline: BTreeSet::new(),
+        today: chrono::Utc::now().date_naive(),
+    };
+    let bar = ui.progress.then(|| {
+        let b = indicatif::ProgressBar::new_spinner();
+        b.set_message("walking");
+        b
+    });
+    let tick = |n: u64| {
+        if let Some(b) = &bar
+            && n.is_multiple_of(512)
+        {
+            b.set_message(format!("{n} files"));
+            b.tick();
+        }
+    };
+    let mut report = execute(&config, &opts, Some(&tick))?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    report.previous = crate::history::latest(&out_dir).map(|r| r.as_previous());
+
+    let summary = write_reports(&report, &paths, &formats)?;
+    let record = crate::history::HistoryRecord::from_report(&report);
+    crate::history::write(&out_dir, &record)?;
+    crate::log::append(&paths.logs, &report, loaded.source.as_deref())
+        .unwrap_or_else(|e| ui.warn(&format!("could not write the log: {e:#}")));
+    finish(&report, &paths, &summary, ui)?;
+    Ok(crate::gate::exit_status(&report))
+}
+
+/// Render every requested output in memory, then replace the files; report.json goes last so
+/// any failure leaves the previous one intact. Returns the Markdown summary.
+fn write_reports(report: &RunReport, paths: &OutputPaths, formats: &[Format]) -> Result<String> {
+    let summary = crate::render::markdown::render(report)?;
+    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    if formats.contains(&Format::Sarif) {
+        files.push((
+            paths.sarif.clone(),
+            crate::render::sarif::render(report)?.into_bytes(),
+        ));
+    }
+    if formats.contains(&Format::Junit) {
+        files.push((
+            paths.junit.clone(),
+            crate::render::junit::render(report)?.into_bytes(),
+        ));
+    }
+    if formats.contains(&Format::Markdown) {
+        files.push((paths.summary.clone(), summary.clone().into_bytes()));
+    }
+    files.push((
+        paths.report.clone(),
+        crate::render::json::render(report)?.into_bytes(),
+    ));
+    crate::render::write_all_atomic(&files).context("writing reports")?;
+    Ok(summary)
+}
+
+/// GitHub integration and the terminal summary.
+fn finish(report: &RunReport, paths: &OutputPaths, summary: &str, ui: &Ui) -> Result<()> {
+    if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+        crate::render::github::emit(report, summary, paths, ui)?;
+    }
+    print_summary(report, paths, ui);
+    Ok(())
+}
+
+fn print_summary(report: &RunReport, paths: &OutputPaths, ui: &Ui) {
+    let status = report.overall_status.as_str();
+    let code = match report.overall_status {
+        crate::model::OverallStatus::Healthy => "32",
+        crate::model::OverallStatus::Warning => "33",
+        _ => "31",
+    };
+    ui.info(&format!(
+        "vigil {}: {} — {} active findings ({} suppressed, {} baselined), gates {} passed / {} warned / {} failed, {} files in {} ms",
+        report.tool.version,
+        ui.paint(status, code),
+        report.counts.active,
+        report.counts.suppressed,
+        report.counts.baselined,
+        report.counts.gates_passed,
+        report.counts.gates_warned,
+        report.counts.gates_failed,
+        report.walk.files_scanned,
+        report.duration_ms
+    ));
+    for (name, s) in &report.scores {
+        ui.info(&format!("  {name}: {}", crate::gate::fmt_num(s.value)));
+    }
+    for g in report
+        .gates()
+        .filter(|g| g.status == crate::model::GateStatus::Failed)
+    {
+        ui.info(&format!(
+            "  {} {}: {}",
+            ui.paint("FAILED", "31"),
+            g.name,
+            g.message
+        ));
+    }
+    for p in &report.pipelines {
+        for c in p
+            .checks
+            .iter()
+            .filter(|c| c.status == crate::model::CheckStatus::Error)
+        {
+            ui.info(&format!(
+                "  {} check {}: {}",
+                ui.paint("ERROR", "31"),
+                c.id,
+                c.note.as_deref().unwrap_or("")
+            ));
+        }
+    }
+    ui.info(&format!(
+        "  reports: {}",
+        paths.report.parent().unwrap_or(&paths.dir).display()
+    ));
+}

@@ -1,0 +1,126 @@
+//! Run history: one compact JSON record per run in `reports/runs/<run id>.json`.
+//!
+//! A record keeps what trends, regressions, operations metrics and the dashboard need later —
+//! scores, metrics, gate results, finding counts by rule and severity, and the fingerprints of
+//! active findings — without the full findings, so hundreds of runs stay small.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::model::{GateStatus, OverallStatus, PreviousRun, RepoInfo, RunReport};
+
+/// One run's record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryRecord {
+    /// Layout version of the record.
+    pub schema_version: String,
+    /// Run id (also the file name).
+    pub run_id: String,
+    /// Start time, RFC 3339 UTC.
+    pub started_at: String,
+    /// Wall time of the run in milliseconds.
+    pub duration_ms: u64,
+    /// Repository facts.
+    pub repo: RepoInfo,
+    /// Overall status.
+    pub overall_status: OverallStatus,
+    /// Scores by name.
+    pub scores: BTreeMap<String, f64>,
+    /// Every metric by name.
+    pub metrics: BTreeMap<String, f64>,
+    /// Gate outcomes by name.
+    pub gates: BTreeMap<String, GateStatus>,
+    /// Active findings by rule id.
+    pub findings_by_rule: BTreeMap<String, u64>,
+    /// Active findings by severity.
+    pub findings_by_severity: BTreeMap<String, u64>,
+    /// Fingerprints of active findings, sorted.
+    pub fingerprints: BTreeSet<String>,
+}
+
+impl HistoryRecord {
+    /// The record of a finished report.
+    pub fn from_report(r: &RunReport) -> Self {
+        let mut metrics = BTreeMap::new();
+        let mut gates = BTreeMap::new();
+        for p in &r.pipelines {
+            for m in &p.metrics {
+                metrics.insert(m.name.clone(), m.value);
+            }
+            for g in &p.gates {
+                gates.insert(g.name.clone(), g.status);
+            }
+        }
+        let mut findings_by_rule = BTreeMap::new();
+        let mut fingerprints = BTreeSet::new();
+        for f in r.findings().filter(|f| f.is_active()) {
+            *findings_by_rule.entry(f.rule_id.clone()).or_insert(0) += 1;
+            fingerprints.insert(f.fingerprint.clone());
+        }
+        Self {
+            schema_version: crate::model::SCHEMA_VERSION.to_owned(),
+            run_id: r.run_id.clone(),
+            started_at: r.started_at.clone(),
+            duration_ms: r.duration_ms,
+            repo: r.repo.clone(),
+            overall_status: r.overall_status,
+            scores: r.scores.iter().map(|(k, v)| (k.clone(), v.value)).collect(),
+            metrics,
+            gates,
+            findings_by_rule,
+            findings_by_severity: r.counts.by_severity.clone(),
+            fingerprints,
+        }
+    }
+
+    /// Headline numbers for the next run's deltas.
+    pub fn as_previous(&self) -> PreviousRun {
+        PreviousRun {
+            run_id: self.run_id.clone(),
+            overall_status: self.overall_status,
+            scores: self.scores.clone(),
+            active_findings: self.findings_by_severity.values().sum(),
+        }
+    }
+}
+
+/// Folder of run records under an output folder.
+pub fn runs_dir(out: &Path) -> PathBuf {
+    out.join("runs")
+}
+
+/// Every readable record, oldest first (run ids start with a UTC timestamp).
+///
+/// Unreadable or foreign files are skipped: history must never stop a run.
+pub fn load_all(out: &Path) -> Vec<HistoryRecord> {
+    let Ok(dir) = std::fs::read_dir(runs_dir(out)) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> = dir
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .filter_map(|p| std::fs::read(p).ok())
+        .filter_map(|b| serde_json::from_slice(&b).ok())
+        .collect()
+}
+
+/// The most recent record, if any.
+pub fn latest(out: &Path) -> Option<HistoryRecord> {
+    load_all(out).pop()
+}
+
+/// Write a record as compact JSON.
+pub fn write(out: &Path, record: &HistoryRecord) -> Result<PathBuf> {
+    let path = runs_dir(out).join(format!("{}.json", record.run_id));
+    let mut bytes = serde_json::to_vec(record).context("serializing the history record")?;
+    bytes.push(b'\n');
+    crate::render::write_atomic(&path, &bytes)?;
+    Ok(path)
+}

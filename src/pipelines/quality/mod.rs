@@ -1,0 +1,3 @@
+//! Quality pipeline checks: code markers (and, later, metrics, complexity, duplication, coverage).
+
+pub mod markers;

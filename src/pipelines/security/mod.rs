@@ -1,0 +1,4 @@
+//! Security pipeline checks: repository hygiene (and, later, secrets, dependencies, workflows,
+//! Dockerfiles).
+
+pub mod hygiene;
