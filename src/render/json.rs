@@ -32,3 +32,39 @@ pub fn read(path: &Path) -> Result<RunReport> {
     }
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_round_trips_through_json() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cli/basic");
+        let opts = crate::runner::RunOptions {
+            root,
+            pipelines: crate::model::Pipeline::ALL.to_vec(),
+            offline: true,
+            fail_on: Some(crate::model::Severity::Low),
+            ..Default::default()
+        };
+        let report = crate::runner::execute(&crate::config::Config::default(), &opts, None)
+            .expect("run on the fixture");
+        assert!(report.findings().count() >= 3);
+        let text = render(&report).expect("render");
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("report.json");
+        std::fs::write(&path, &text).expect("write");
+        let back = read(&path).expect("read back");
+        assert_eq!(back, report);
+        assert_eq!(render(&back).expect("render again"), text);
+    }
+
+    #[test]
+    fn foreign_or_old_reports_are_rejected_clearly() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("report.json");
+        std::fs::write(&path, "{\"hello\": 1}").expect("write");
+        let e = format!("{:#}", read(&path).expect_err("foreign"));
+        assert!(e.contains("not a vigil report"), "{e}");
+    }
+}

@@ -9,6 +9,8 @@ pub mod github;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+#[cfg(test)]
+mod sample;
 pub mod sarif;
 
 use std::io::Write;
@@ -48,9 +50,18 @@ fn stage(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
         .suffix(".tmp")
         .tempfile_in(dir)
         .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+    // No fsync: rename is atomic for readers and for an interrupted process, which is the
+    // contract; surviving power loss is not worth an fsync per file on every CI run.
     tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
         .with_context(|| format!("writing {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // tempfile creates 0600; reports are meant to be read by others (CI artifacts, Pages).
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .with_context(|| format!("setting permissions of {}", path.display()))?;
+    }
     Ok(tmp)
 }
 
