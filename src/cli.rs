@@ -58,7 +58,8 @@ pub enum Command {
   vigil check .
   vigil check --pipeline security,quality --fail-on high
   vigil check --out build/vigil --format sarif,json
-  vigil check --report-only             re-render outputs from reports/latest/report.json")]
+  vigil check --report-only             re-render outputs from reports/latest/report.json
+  vigil check --write-baseline          accept today's findings; later runs gate on new ones")]
     Check(CheckArgs),
     /// Write a commented default configuration (vigil.yml).
     #[command(after_help = "Examples:
@@ -115,6 +116,35 @@ pub struct CheckArgs {
     /// Never touch the network.
     #[arg(long)]
     pub offline: bool,
+    /// Compute diff coverage of the lines changed since the merge-base of REF and HEAD
+    /// (default in a GitHub pull request: its base commit).
+    #[arg(long, value_name = "REF", env = "VIGIL_DIFF_BASE")]
+    pub diff_base: Option<String>,
+    /// Query network services: the OSV API for vulnerable dependencies, the crates.io index
+    /// for yanked crates.
+    #[arg(long, conflicts_with = "offline")]
+    pub online: bool,
+    /// RustSec advisory database folder (a copy of github.com/rustsec/advisory-db).
+    #[arg(long, value_name = "DIR")]
+    pub advisory_db: Option<PathBuf>,
+    /// Folder of OSV advisories (JSON/YAML, read recursively) for npm, PyPI, Go and crates.io.
+    #[arg(long, value_name = "DIR")]
+    pub osv_db: Option<PathBuf>,
+    /// Clone or update the RustSec advisory database (in --advisory-db DIR, else the cache
+    /// folder) before checking.
+    #[arg(long, conflicts_with = "offline")]
+    pub fetch_advisories: bool,
+    /// Accepted findings: a baseline file or a previous report.json (default: `baseline` in
+    /// the config). Baselined findings stay in the report but do not count against gates.
+    #[arg(long, env = "VIGIL_BASELINE")]
+    pub baseline: Option<PathBuf>,
+    /// Write the baseline of this run's active findings (to --baseline, the config's
+    /// `baseline`, or .vigil-baseline.json at the repository root).
+    #[arg(long, conflicts_with = "report_only")]
+    pub write_baseline: bool,
+    /// Also scan the lines added by every commit of the git history for secrets.
+    #[arg(long, conflicts_with = "report_only")]
+    pub git_history: bool,
 }
 
 /// A `--pipeline` value: one pipeline or `all`.

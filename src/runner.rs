@@ -22,7 +22,7 @@ use crate::suppress::Policy;
 use crate::walk::{WalkOptions, WalkOutput};
 
 /// What to run and how.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RunOptions {
     /// Repository root (canonical).
     pub root: PathBuf,
@@ -30,6 +30,14 @@ pub struct RunOptions {
     pub pipelines: Vec<Pipeline>,
     /// `--offline`.
     pub offline: bool,
+    /// `--git-history`.
+    pub git_history: bool,
+    /// `--online`.
+    pub online: bool,
+    /// `--advisory-db`, `--osv-db`, `--fetch-advisories`.
+    pub advisories: crate::pipelines::security::deps::AdvisoryOptions,
+    /// `--diff-base` (or the pull request's base in GitHub Actions).
+    pub diff_base: Option<String>,
     /// `--fail-on`.
     pub fail_on: Option<Severity>,
     /// Folders the walk must not enter (the output folder).
@@ -74,6 +82,10 @@ pub fn execute(
         root: &opts.root,
         config,
         offline: opts.offline,
+        git_history: opts.git_history,
+        online: opts.online && !opts.offline,
+        advisories: opts.advisories.clone(),
+        diff_base: opts.diff_base.as_deref(),
     };
 
     let prepared: Vec<Prepared> = REGISTRY
@@ -205,11 +217,18 @@ pub fn execute(
                 merge_metrics(&mut result.metrics, sink.metrics);
                 let duration_ms = walk_out.micros / 1000 + repo_ms;
                 if errors.is_empty() {
+                    // A check with nothing to work on is skipped, with its reason first.
+                    let status = if sink.skipped.is_some() {
+                        CheckStatus::Skipped
+                    } else {
+                        CheckStatus::Ran
+                    };
+                    let notes: Vec<String> = sink.skipped.into_iter().chain(sink.notes).collect();
                     CheckRun {
                         id: p.spec.id.to_owned(),
-                        status: CheckStatus::Ran,
+                        status,
                         duration_ms,
-                        note: None,
+                        note: (!notes.is_empty()).then(|| notes.join("; ")),
                     }
                 } else {
                     let n = errors.len();

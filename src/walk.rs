@@ -77,7 +77,7 @@ pub enum FileKind {
 pub struct FileEntry {
     /// Path relative to the root, `/`-separated.
     pub path: String,
-    /// Size in bytes.
+    /// Size in bytes; 0 when the file was not read ([`FileKind::NotRead`]).
     pub size: u64,
     /// What happened to it.
     pub kind: FileKind,
@@ -188,10 +188,13 @@ pub fn walk(
     }
     let overrides = overrides.build().context("building exclude globs")?;
 
+    // Entry paths are `root` joined with names, and `root` is canonical, so comparing against
+    // absolute, canonical skip folders needs no per-directory syscall.
+    let cwd = std::env::current_dir().unwrap_or_default();
     let skip_dirs: Vec<PathBuf> = opts
         .skip_dirs
         .iter()
-        .map(|d| d.canonicalize().unwrap_or_else(|_| d.clone()))
+        .map(|d| d.canonicalize().unwrap_or_else(|_| cwd.join(d)))
         .collect();
     let threads = if opts.threads == 0 {
         std::thread::available_parallelism().map_or(2, |n| n.get())
@@ -214,13 +217,8 @@ pub fn walk(
                 if e.file_name() == ".git" {
                     return false;
                 }
-                if !skip_dirs.is_empty() {
-                    let canon = e.path().canonicalize();
-                    if let Ok(c) = canon
-                        && skip_dirs.contains(&c)
-                    {
-                        return false;
-                    }
+                if skip_dirs.iter().any(|d| d == e.path()) {
+                    return false;
                 }
             }
             true
@@ -293,6 +291,9 @@ struct Worker<'s, 'c> {
     outputs: Vec<CheckOutput>,
     wanted: Vec<usize>,
     bytes: u64,
+    /// Reused read buffer: one allocation per thread, not per file.
+    buf: Vec<u8>,
+    last_size: u64,
 }
 
 impl<'s, 'c> Worker<'s, 'c> {
@@ -306,6 +307,8 @@ impl<'s, 'c> Worker<'s, 'c> {
                 .collect(),
             wanted: Vec::new(),
             bytes: 0,
+            buf: Vec::new(),
+            last_size: 0,
         }
     }
 
@@ -332,35 +335,32 @@ impl<'s, 'c> Worker<'s, 'c> {
         if let Some(p) = self.shared.progress {
             p(self.shared.seen.fetch_add(1, Ordering::Relaxed) + 1);
         }
-        let size = match entry.metadata() {
-            Ok(m) => m.len(),
-            Err(err) => {
-                self.error(format!("{rel}: {err}"));
-                self.files.push(FileEntry {
-                    path: rel,
-                    size: 0,
-                    kind: FileKind::Unreadable,
-                });
-                return;
-            }
-        };
         self.wanted.clear();
         for (i, c) in self.shared.checks.iter().enumerate() {
             if c.wants(&rel) {
                 self.wanted.push(i);
             }
         }
-        let kind = if size > self.shared.max_file_size {
-            FileKind::Huge
-        } else if self.wanted.is_empty() {
-            FileKind::NotRead
-        } else {
-            match std::fs::read(abs) {
-                Ok(bytes) => self.offer(&rel, abs, &bytes),
-                Err(err) => {
-                    self.error(format!("{rel}: {err}"));
-                    FileKind::Unreadable
-                }
+        if self.wanted.is_empty() {
+            // Nobody needs the content: no open, no stat.
+            self.files.push(FileEntry {
+                path: rel,
+                size: 0,
+                kind: FileKind::NotRead,
+            });
+            return;
+        }
+        let (size, kind) = match self.read(abs) {
+            Ok(Some(size)) => {
+                let buf = std::mem::take(&mut self.buf);
+                let kind = self.offer(&rel, abs, &buf);
+                self.buf = buf;
+                (size, kind)
+            }
+            Ok(None) => (self.last_size, FileKind::Huge),
+            Err(err) => {
+                self.error(format!("{rel}: {err}"));
+                (0, FileKind::Unreadable)
             }
         };
         self.files.push(FileEntry {
@@ -370,13 +370,40 @@ impl<'s, 'c> Worker<'s, 'c> {
         });
     }
 
+    /// Read a file into the reusable buffer with one open and one fstat. `Ok(None)` when it is
+    /// over the size limit (its size is left in `last_size`).
+    fn read(&mut self, abs: &Path) -> std::io::Result<Option<u64>> {
+        use std::io::Read;
+        let mut file = std::fs::File::open(abs)?;
+        let size = file.metadata()?.len();
+        if size > self.shared.max_file_size {
+            self.last_size = size;
+            return Ok(None);
+        }
+        self.buf.clear();
+        // The file may grow while we read it: never read past the limit.
+        (&mut file)
+            .take(self.shared.max_file_size + 1)
+            .read_to_end(&mut self.buf)?;
+        if self.buf.len() as u64 > self.shared.max_file_size {
+            self.last_size = self.buf.len() as u64;
+            return Ok(None);
+        }
+        Ok(Some(self.buf.len() as u64))
+    }
+
     fn offer(&mut self, rel: &str, abs: &Path, bytes: &[u8]) -> FileKind {
         let sniff = &bytes[..bytes.len().min(BINARY_SNIFF_LEN)];
         if memchr::memchr(0, sniff).is_some() {
             return FileKind::Binary;
         }
         self.bytes += bytes.len() as u64;
-        let text: Cow<'_, str> = String::from_utf8_lossy(bytes);
+        // `from_utf8` has a fast ASCII path; the lossy decoder is several times slower, so it
+        // only runs on the rare file that is not valid UTF-8.
+        let text: Cow<'_, str> = match std::str::from_utf8(bytes) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(_) => String::from_utf8_lossy(bytes),
+        };
         let ignores = inline_ignores(&text);
         if !ignores.is_empty() {
             self.ignores.push((rel.to_owned(), ignores));

@@ -103,14 +103,45 @@ pub fn run(args: &CheckArgs, ui: &Ui) -> Result<ExitStatus> {
         ui.detail(&format!("configuration: {}", src.display()));
     }
     let fail_on = args.fail_on.or(config.fail_on);
+    let baseline_path = args
+        .baseline
+        .clone()
+        .or_else(|| config.baseline.as_ref().map(|b| root.join(b)));
+    let baseline = match &baseline_path {
+        Some(p) if !args.write_baseline || p.exists() => match crate::baseline::load(p) {
+            Ok(b) => b,
+            Err(e) if args.write_baseline => {
+                ui.warn(&format!("{e:#}; writing a new baseline"));
+                BTreeSet::new()
+            }
+            Err(e) => {
+                crate::output::error(&format!("{e:#}"));
+                return Ok(ExitStatus::Error);
+            }
+        },
+        _ => BTreeSet::new(),
+    };
     let opts = RunOptions {
         root: root.clone(),
         pipelines: selected_pipelines(args, &config),
         offline: args.offline,
+        git_history: args.git_history,
+        online: args.online,
+        advisories: crate::pipelines::security::deps::AdvisoryOptions {
+            advisory_db: args.advisory_db.clone(),
+            osv_db: args.osv_db.clone(),
+            fetch: args.fetch_advisories,
+        },
+        diff_base: args.diff_base.clone().or_else(|| {
+            crate::pipelines::quality::coverage::diff::github_base(
+                &|k| std::env::var(k).ok(),
+                &|p| std::fs::read_to_string(p).ok(),
+            )
+        }),
         fail_on,
         skip_dirs: vec![out_dir.clone()],
         config_digest: crate::config::digest(&config),
-        baseline: BTreeSet::new(),
+        baseline,
         today: chrono::Utc::now().date_naive(),
     };
     let bar = ui.progress.then(|| {
@@ -133,6 +164,11 @@ pub fn run(args: &CheckArgs, ui: &Ui) -> Result<ExitStatus> {
     report.previous = crate::history::latest(&out_dir).map(|r| r.as_previous());
 
     let summary = write_reports(&report, &paths, &formats)?;
+    if args.write_baseline {
+        let path = baseline_path.unwrap_or_else(|| root.join(crate::baseline::DEFAULT_FILE));
+        crate::render::write_atomic(&path, crate::baseline::render(&report).as_bytes())?;
+        ui.info(&format!("wrote the baseline {}", path.display()));
+    }
     let record = crate::history::HistoryRecord::from_report(&report);
     crate::history::write(&out_dir, &record)?;
     crate::log::append(&paths.logs, &report, loaded.source.as_deref())

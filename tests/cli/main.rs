@@ -1,0 +1,8 @@
+//! Command-line tests: run the real `vigil` binary on fixture repositories copied into temp
+//! folders, with a cleared environment, and assert exit codes, messages and files written.
+
+mod check;
+mod common;
+mod config_errors;
+mod explain_init;
+mod github;
