@@ -60,7 +60,7 @@ pub enum Command {
   vigil check --out build/vigil --format sarif,json
   vigil check --report-only             re-render outputs from reports/latest/report.json
   vigil check --write-baseline          accept today's findings; later runs gate on new ones")]
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Write a commented default configuration (vigil.yml).
     #[command(after_help = "Examples:
   vigil init                 write ./vigil.yml
@@ -97,6 +97,10 @@ pub struct CheckArgs {
     /// integration, all).
     #[arg(long, short = 'p', value_delimiter = ',', value_parser = parse_pipeline)]
     pub pipeline: Vec<PipelineChoice>,
+    /// Run only these checks (the second column of `vigil explain --list`, e.g.
+    /// `markers,secrets`), comma-separated; the pipelines they belong to are implied.
+    #[arg(long = "check", value_delimiter = ',', value_name = "CHECK")]
+    pub checks: Vec<String>,
     /// Output folder (default `reports`, or `output.dir` in the config).
     #[arg(long, env = "VIGIL_OUT")]
     pub out: Option<PathBuf>,

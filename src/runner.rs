@@ -28,6 +28,8 @@ pub struct RunOptions {
     pub root: PathBuf,
     /// Pipelines to run, in any order.
     pub pipelines: Vec<Pipeline>,
+    /// Only these check ids (empty: every check of the selected pipelines).
+    pub checks: Vec<String>,
     /// `--offline`.
     pub offline: bool,
     /// `--git-history`.
@@ -91,6 +93,7 @@ pub fn execute(
     let prepared: Vec<Prepared> = REGISTRY
         .iter()
         .filter(|s| opts.pipelines.contains(&s.pipeline))
+        .filter(|s| opts.checks.is_empty() || opts.checks.iter().any(|c| c == s.id))
         .map(|spec| {
             let state = match catch_unwind(AssertUnwindSafe(|| (spec.build)(&ctx))) {
                 Ok(Ok(Built::Ready(c))) => Prepared2::Ready(c),

@@ -64,6 +64,29 @@ fn selected_pipelines(args: &CheckArgs, config: &crate::config::Config) -> Vec<P
     set.into_iter().collect()
 }
 
+/// With `--check`, the pipelines of the named checks (which must be among `selected` when
+/// `--pipeline` was given); otherwise `selected`.
+fn pipelines_for_checks(args: &CheckArgs, selected: Vec<Pipeline>) -> Result<Vec<Pipeline>, String> {
+    if args.checks.is_empty() {
+        return Ok(selected);
+    }
+    let mut implied = BTreeSet::new();
+    for id in &args.checks {
+        let Some(spec) = crate::pipelines::REGISTRY.iter().find(|c| c.id == id) else {
+            let ids: Vec<&str> = crate::pipelines::REGISTRY.iter().map(|c| c.id).collect();
+            return Err(format!("unknown check `{id}`; checks are: {}", ids.join(", ")));
+        };
+        if !args.pipeline.is_empty() && !selected.contains(&spec.pipeline) {
+            return Err(format!(
+                "check `{id}` belongs to the {} pipeline, which --pipeline leaves out",
+                spec.pipeline
+            ));
+        }
+        implied.insert(spec.pipeline);
+    }
+    Ok(implied.into_iter().collect())
+}
+
 /// Run `vigil check`.
 pub fn run(args: &CheckArgs, ui: &Ui) -> Result<ExitStatus> {
     let root = match canonical_root(&args.path) {
@@ -102,6 +125,13 @@ pub fn run(args: &CheckArgs, ui: &Ui) -> Result<ExitStatus> {
     if let Some(src) = &loaded.source {
         ui.detail(&format!("configuration: {}", src.display()));
     }
+    let pipelines = match pipelines_for_checks(args, selected_pipelines(args, &config)) {
+        Ok(p) => p,
+        Err(msg) => {
+            crate::output::error(&msg);
+            return Ok(ExitStatus::Error);
+        }
+    };
     let fail_on = args.fail_on.or(config.fail_on);
     let baseline_path = args
         .baseline
@@ -123,7 +153,8 @@ pub fn run(args: &CheckArgs, ui: &Ui) -> Result<ExitStatus> {
     };
     let opts = RunOptions {
         root: root.clone(),
-        pipelines: selected_pipelines(args, &config),
+        pipelines,
+        checks: args.checks.clone(),
         offline: args.offline,
         git_history: args.git_history,
         online: args.online,

@@ -7,13 +7,22 @@ use crate::cli::ExplainArgs;
 use crate::output::Ui;
 use crate::pipelines::{all_rules, rule};
 
-/// The catalogue as text: one line per rule, in registry order.
+/// The catalogue as text: one line per rule (rule id, check id, pipeline, severity, summary),
+/// in registry order; the policy's own rules are listed under the check `policy`.
 pub fn list_text() -> String {
     let mut s = String::new();
-    for r in all_rules() {
+    let rules = crate::pipelines::REGISTRY
+        .iter()
+        .flat_map(|c| c.rules.iter().map(move |r| (r, c.id)))
+        .chain(crate::suppress::RULES.iter().map(|r| (r, "policy")));
+    for (r, check) in rules {
         s.push_str(&format!(
-            "{:<28} {:<14} {:<9} {}\n",
-            r.id, r.pipeline, r.default_severity, r.summary
+            "{:<30} {:<13} {:<14} {:<9} {}\n",
+            r.id,
+            check,
+            r.pipeline.as_str(),
+            r.default_severity.as_str(),
+            r.summary
         ));
     }
     s

@@ -319,3 +319,35 @@ fn baseline_gates_only_new_findings() {
         .collect();
     assert_eq!(active, ["TODO: a brand new marker"]);
 }
+
+#[test]
+fn check_flag_runs_only_the_named_checks() {
+    let (tmp, repo) = fixture("cli/basic");
+    let out = tmp.path().join("out");
+    vigil()
+        .args(["check", "--check", "markers", "--out"])
+        .arg(&out)
+        .arg(&repo)
+        .assert()
+        .code(predicates::ord::lt(2));
+    let report = read_json(&out.join("latest/report.json"));
+    let pipelines = report["pipelines"].as_array().expect("pipelines");
+    assert_eq!(pipelines.len(), 1);
+    let checks: Vec<_> = pipelines[0]["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .map(|c| c["id"].clone())
+        .collect();
+    assert_eq!(checks, ["markers"]);
+    let assert = vigil().args(["check", "--check", "nope"]).arg(&repo).assert().code(2);
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(err.contains("unknown check `nope`") && err.contains("markers"), "{err}");
+    let assert = vigil()
+        .args(["check", "--pipeline", "security", "--check", "markers"])
+        .arg(&repo)
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(err.contains("quality pipeline"), "{err}");
+}
