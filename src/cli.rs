@@ -72,6 +72,15 @@ pub enum Command {
   vigil explain todo-marker
   vigil explain --list")]
     Explain(ExplainArgs),
+    /// Production monitor: run the benchmarks and a host snapshot on an interval, append each
+    /// cycle to the run history and evaluate the gates; SIGINT/SIGTERM stop it cleanly.
+    #[command(after_help = "Examples:
+  vigil monitor --once                  one cycle; exit 0 passed, 1 a gate failed, 2 error
+  vigil monitor --interval 300          a cycle every 5 minutes until SIGINT or SIGTERM
+  vigil monitor --out /var/lib/vigil    keep history and logs there
+
+Without --once or --interval, cycles start every operations.refresh_seconds (default 30).")]
+    Monitor(MonitorArgs),
 }
 
 /// Report formats.
@@ -194,6 +203,27 @@ pub struct ExplainArgs {
     /// List every rule with its pipeline, severity and summary.
     #[arg(long)]
     pub list: bool,
+}
+
+/// Arguments of `vigil monitor`.
+#[derive(Debug, Args)]
+pub struct MonitorArgs {
+    /// Repository whose configuration and benchmarks are used.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Run one cycle and exit with its gate status.
+    #[arg(long, conflicts_with = "interval")]
+    pub once: bool,
+    /// Seconds between the starts of two cycles (default: operations.refresh_seconds).
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub interval: Option<u64>,
+    /// Output folder for history, logs and latest/monitor.json (default `reports`, or
+    /// `output.dir` in the config).
+    #[arg(long, env = "VIGIL_OUT")]
+    pub out: Option<PathBuf>,
+    /// Configuration file (default: discovered at the repository root).
+    #[arg(long, env = "VIGIL_CONFIG")]
+    pub config: Option<PathBuf>,
 }
 
 #[cfg(test)]

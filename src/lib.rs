@@ -7,6 +7,7 @@
 //! The binary is a thin shell around [`run`]; everything is reachable from this library so it
 //! can be tested without spawning processes.
 
+pub mod baseline;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -17,6 +18,7 @@ pub mod log;
 pub mod model;
 pub mod output;
 pub mod pipelines;
+pub mod process;
 pub mod render;
 pub mod runner;
 pub mod score;
@@ -53,5 +55,6 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitStatus> {
         cli::Command::Check(args) => commands::check::run(&args, &ui),
         cli::Command::Init(args) => commands::init::run(&args, &ui),
         cli::Command::Explain(args) => commands::explain::run(&args, &ui),
+        cli::Command::Monitor(args) => commands::monitor::run(&args, &ui),
     }
 }

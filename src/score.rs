@@ -5,6 +5,9 @@
 //! most [`RULE_CAP`] points lost to any one rule, so a single noisy rule cannot zero a score on
 //! its own. Suppressed and baselined findings cost nothing. The result is clamped to 0..=100.
 //! Each score is also added to its pipeline's metrics so gates can read it.
+//! `documentation_accuracy` (verified references, %) comes from
+//! [`crate::pipelines::documentation::accuracy_score`]; `performance_score` (distance of the
+//! headline performance metrics to their targets) from [`crate::pipelines::performance::score`].
 
 use std::collections::BTreeMap;
 
@@ -89,6 +92,20 @@ pub fn score_pipelines(pipelines: &mut [PipelineResult]) -> BTreeMap<String, Sco
             let s = finding_score(p);
             p.metrics.push(Metric::new(name, s.value, "score"));
             scores.insert(name.to_owned(), s);
+        }
+        if p.pipeline == Pipeline::Documentation
+            && let Some(s) = crate::pipelines::documentation::accuracy_score(p)
+        {
+            use crate::pipelines::documentation::ACCURACY;
+            p.metrics.push(Metric::new(ACCURACY, s.value, "%"));
+            scores.insert(ACCURACY.to_owned(), s);
+        }
+        if p.pipeline == Pipeline::Performance
+            && let Some(s) = crate::pipelines::performance::score(p)
+        {
+            use crate::pipelines::performance::SCORE;
+            p.metrics.push(Metric::new(SCORE, s.value, "score"));
+            scores.insert(SCORE.to_owned(), s);
         }
     }
     scores

@@ -66,7 +66,10 @@ fn selected_pipelines(args: &CheckArgs, config: &crate::config::Config) -> Vec<P
 
 /// With `--check`, the pipelines of the named checks (which must be among `selected` when
 /// `--pipeline` was given); otherwise `selected`.
-fn pipelines_for_checks(args: &CheckArgs, selected: Vec<Pipeline>) -> Result<Vec<Pipeline>, String> {
+fn pipelines_for_checks(
+    args: &CheckArgs,
+    selected: Vec<Pipeline>,
+) -> Result<Vec<Pipeline>, String> {
     if args.checks.is_empty() {
         return Ok(selected);
     }
@@ -74,7 +77,10 @@ fn pipelines_for_checks(args: &CheckArgs, selected: Vec<Pipeline>) -> Result<Vec
     for id in &args.checks {
         let Some(spec) = crate::pipelines::REGISTRY.iter().find(|c| c.id == id) else {
             let ids: Vec<&str> = crate::pipelines::REGISTRY.iter().map(|c| c.id).collect();
-            return Err(format!("unknown check `{id}`; checks are: {}", ids.join(", ")));
+            return Err(format!(
+                "unknown check `{id}`; checks are: {}",
+                ids.join(", ")
+            ));
         };
         if !args.pipeline.is_empty() && !selected.contains(&spec.pipeline) {
             return Err(format!(

@@ -127,7 +127,8 @@ mod tests {
         );
         for r in all_rules() {
             assert!(
-                want.lines().any(|l| l.trim_start_matches('#').trim() == r.id),
+                want.lines()
+                    .any(|l| l.trim_start_matches('#').trim() == r.id),
                 "rule {} has no heading in docs/rules.md",
                 r.id
             );

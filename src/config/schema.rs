@@ -37,6 +37,12 @@ pub struct Config {
     pub security: SecurityConfig,
     /// Quality pipeline settings.
     pub quality: QualityConfig,
+    /// Documentation pipeline settings.
+    pub documentation: DocumentationConfig,
+    /// Performance pipeline settings.
+    pub performance: PerformanceConfig,
+    /// Integration pipeline settings.
+    pub integration: IntegrationConfig,
     /// Operational targets and monitor settings (SLA, MTTR, retention, escalation).
     pub operations: OperationsConfig,
 }
@@ -274,6 +280,48 @@ pub struct SuppressionConfig {
 pub struct SecurityConfig {
     /// Repository hygiene settings.
     pub hygiene: HygieneConfig,
+    /// Hard-coded secret detection settings.
+    pub secrets: SecretsConfig,
+    /// Vulnerable dependency settings.
+    pub deps: DepsConfig,
+}
+
+/// Vulnerable dependency settings (`security.deps`). Relative paths are relative to the
+/// repository root; `~/` is the home folder.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DepsConfig {
+    /// RustSec advisory database folder (a copy of github.com/rustsec/advisory-db).
+    pub advisory_db: Option<String>,
+    /// Folder of OSV advisories (`*.json`, `*.yaml`, read recursively).
+    pub osv_db: Option<String>,
+    /// Cache for fetched databases and OSV API answers (default `~/.cache/vigil`).
+    pub cache_dir: Option<String>,
+    /// Query the OSV API and the crates.io index, as `--online` does; `--offline` wins.
+    pub online: bool,
+    /// Advisories not reported, each with the reason.
+    pub ignore: Vec<IgnoredAdvisory>,
+}
+
+/// An advisory accepted on purpose (`security.deps.ignore`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IgnoredAdvisory {
+    /// Advisory id or one of its aliases: `RUSTSEC-…`, `GHSA-…`, `PYSEC-…`, `CVE-…`.
+    pub id: String,
+    /// Why the advisory does not apply or is accepted (required, not empty).
+    #[serde(deserialize_with = "non_empty_reason")]
+    pub reason: String,
+}
+
+fn non_empty_reason<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    if s.trim().is_empty() {
+        return Err(serde::de::Error::custom(
+            "the reason must not be empty; say why the advisory is accepted",
+        ));
+    }
+    Ok(s)
 }
 
 /// Whether the repository is an application (which must commit its lockfile).
@@ -297,12 +345,194 @@ pub struct HygieneConfig {
     pub project_kind: ProjectKind,
 }
 
+/// Hard-coded secret detection settings (`security.secrets`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SecretsConfig {
+    /// Rule ids of the secrets check not to run, e.g. `jwt`.
+    pub disabled_rules: Vec<String>,
+    /// Values, patterns and paths never reported.
+    pub allowlist: SecretsAllowlist,
+    /// Extra detection rules, reported under `custom-secret-rule`.
+    pub extra_rules: Vec<CustomSecretRule>,
+    /// Least Shannon entropy, in bits per character, of a value assigned to a secret-looking
+    /// name (default 3.5).
+    pub generic_min_entropy: NonNegative,
+    /// Least length of a value assigned to a secret-looking name (default 8).
+    pub generic_min_length: usize,
+    /// Read `.gitleaks.toml` at the repository root for extra rules and allowlists (default true).
+    pub gitleaks_config: bool,
+}
+
+impl Default for SecretsConfig {
+    fn default() -> Self {
+        Self {
+            disabled_rules: Vec::new(),
+            allowlist: SecretsAllowlist::default(),
+            extra_rules: Vec::new(),
+            generic_min_entropy: NonNegative(3.5),
+            generic_min_length: 8,
+            gitleaks_config: true,
+        }
+    }
+}
+
+/// What the secrets check never reports.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SecretsAllowlist {
+    /// Gitignore-style globs of paths that are not scanned for secrets.
+    pub paths: Vec<String>,
+    /// Regular expressions; a secret matching any of them is not reported.
+    pub regexes: Vec<RegexPattern>,
+    /// Exact secret values, or `sha256:<hex>` of a value, that are not reported.
+    pub values: Vec<String>,
+    /// Words; a secret containing any of them (ignoring case) is not reported.
+    pub stopwords: Vec<String>,
+}
+
+/// A user-defined secret rule (the shape of a gitleaks `[[rules]]` entry).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomSecretRule {
+    /// Identifier shown in the finding, e.g. `acme-api-key`.
+    pub id: String,
+    /// What the rule finds.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Regular expression matching the secret.
+    pub regex: RegexPattern,
+    /// Capture group holding the secret; 0 (default) means the first group, or the whole match.
+    #[serde(default)]
+    pub secret_group: usize,
+    /// Least Shannon entropy of the secret, in bits per character.
+    #[serde(default)]
+    pub entropy: Option<NonNegative>,
+    /// Words of which one must occur in a file for the rule to run (ignoring case).
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// Severity of its findings (default high).
+    #[serde(default)]
+    pub severity: Option<Severity>,
+}
+
+/// A regular expression (Rust `regex` syntax), checked when the configuration is read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegexPattern(pub String);
+
+impl<'de> Deserialize<'de> for RegexPattern {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        regex::Regex::new(&s)
+            .map(|_| Self(s))
+            .map_err(|e| serde::de::Error::custom(format!("invalid regular expression: {e}")))
+    }
+}
+
 /// Quality pipeline settings.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct QualityConfig {
     /// TODO/FIXME marker settings.
     pub markers: MarkersConfig,
+    /// Coverage reports and diff coverage.
+    pub coverage: CoverageConfig,
+    /// Findings imported from other tools (SARIF, clippy, eslint).
+    pub imports: ImportsConfig,
+    /// Per-function complexity limits.
+    pub complexity: ComplexityConfig,
+    /// Duplicated-code detection.
+    pub duplication: DuplicationConfig,
+}
+
+/// Duplicated-code detection settings (`quality.duplication`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DuplicationConfig {
+    /// Least length of a clone in normalized tokens (default 50, at least 10).
+    #[serde(deserialize_with = "at_least_ten")]
+    pub min_tokens: usize,
+    /// Least length of a clone in lines, in every copy (default 5, at least 1).
+    #[serde(deserialize_with = "at_least_one")]
+    pub min_lines: u32,
+    /// Gitignore-style globs of files not scanned for clones (also left out of the
+    /// duplication percentage).
+    pub exclude: Vec<String>,
+}
+
+impl Default for DuplicationConfig {
+    fn default() -> Self {
+        Self {
+            min_tokens: 50,
+            min_lines: 5,
+            exclude: Vec::new(),
+        }
+    }
+}
+
+fn at_least_ten<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    let n = usize::deserialize(d)?;
+    if n < 10 {
+        return Err(serde::de::Error::custom(format!(
+            "{n} is too small; a clone must be at least 10 tokens long"
+        )));
+    }
+    Ok(n)
+}
+
+fn at_least_one<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let n = u32::deserialize(d)?;
+    if n == 0 {
+        return Err(serde::de::Error::custom(
+            "0 is too small; a clone must span at least 1 line",
+        ));
+    }
+    Ok(n)
+}
+
+/// Coverage report settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CoverageConfig {
+    /// Report files (lcov, Cobertura, JaCoCo, llvm-cov JSON) relative to the repository root, or
+    /// globs over the files the walk sees. A plain path is read even when it is git-ignored.
+    pub reports: Vec<String>,
+    /// Also use reports found under their usual names (`lcov.info`, `coverage.xml`, …).
+    pub auto_detect: bool,
+}
+
+impl Default for CoverageConfig {
+    fn default() -> Self {
+        Self {
+            reports: Vec::new(),
+            auto_detect: true,
+        }
+    }
+}
+
+/// Outputs of other tools whose findings join the quality pipeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImportsConfig {
+    /// SARIF 2.1.0 files, relative to the repository root, or globs.
+    pub sarif: Vec<String>,
+    /// `cargo clippy --message-format json` outputs (JSON lines), or globs.
+    pub clippy: Vec<String>,
+    /// `eslint -f json` outputs, or globs.
+    pub eslint: Vec<String>,
+    /// Also import every `*.sarif` / `*.sarif.json` file the walk finds.
+    pub auto_detect: bool,
+}
+
+impl Default for ImportsConfig {
+    fn default() -> Self {
+        Self {
+            sarif: Vec::new(),
+            clippy: Vec::new(),
+            eslint: Vec::new(),
+            auto_detect: true,
+        }
+    }
 }
 
 /// TODO/FIXME/XXX/HACK marker settings.
@@ -317,6 +547,31 @@ impl Default for MarkersConfig {
     fn default() -> Self {
         Self {
             tags: ["TODO", "FIXME", "XXX", "HACK"].map(str::to_owned).to_vec(),
+        }
+    }
+}
+
+/// Per-function complexity limits; a function over a limit is a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ComplexityConfig {
+    /// Highest cyclomatic complexity allowed (default 15).
+    pub cyclomatic_max: u32,
+    /// Highest cognitive complexity allowed (default 15).
+    pub cognitive_max: u32,
+    /// Longest function allowed, in lines (default 100).
+    pub function_length_max: u32,
+    /// Most parameters allowed (default 6).
+    pub parameters_max: u32,
+}
+
+impl Default for ComplexityConfig {
+    fn default() -> Self {
+        Self {
+            cyclomatic_max: 15,
+            cognitive_max: 15,
+            function_length_max: 100,
+            parameters_max: 6,
         }
     }
 }
@@ -351,6 +606,435 @@ impl Default for OperationsConfig {
             refresh_seconds: NonNegative(30.0),
             retention_days: NonNegative(30.0),
             escalation_minutes: [15.0, 30.0, 60.0, 120.0].map(NonNegative).to_vec(),
+        }
+    }
+}
+
+/// Documentation pipeline settings (`documentation`), one section per check.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DocumentationConfig {
+    /// Local links, images and anchors in Markdown.
+    pub links: LinksConfig,
+    /// Paths and commands named in inline code and shell code blocks.
+    pub references: ReferencesConfig,
+    /// External links, checked only with `--online`.
+    pub external: ExternalLinksConfig,
+    /// Public API documentation coverage.
+    pub api_docs: ApiDocsConfig,
+    /// Front-matter dates and what changed since.
+    pub freshness: FreshnessConfig,
+}
+
+/// Local link settings (`documentation.links`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LinksConfig {
+    /// Check that `#L10`-style anchors fit in their file (default true). The links check then
+    /// asks the walk for every file, to count its lines.
+    pub line_anchors: bool,
+    /// Regular expressions; a link target matching any of them is not checked.
+    pub exclude: Vec<RegexPattern>,
+}
+
+impl Default for LinksConfig {
+    fn default() -> Self {
+        Self {
+            line_anchors: true,
+            exclude: Vec::new(),
+        }
+    }
+}
+
+/// Referenced path and command settings (`documentation.references`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReferencesConfig {
+    /// Check repository paths written in inline code, e.g. `src/main.rs` (default true).
+    pub inline_code: bool,
+    /// Check scripts, make targets and package scripts run in shell code blocks (default true).
+    pub shell_blocks: bool,
+}
+
+impl Default for ReferencesConfig {
+    fn default() -> Self {
+        Self {
+            inline_code: true,
+            shell_blocks: true,
+        }
+    }
+}
+
+/// External link settings (`documentation.external`); used only with `--online`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExternalLinksConfig {
+    /// Requests in flight at once (default 8).
+    pub concurrency: std::num::NonZeroUsize,
+    /// Requests in flight at once to one host (default 2).
+    pub per_host: std::num::NonZeroUsize,
+    /// Time allowed for one request, in seconds (default 20).
+    pub timeout_seconds: std::num::NonZeroU64,
+    /// Retries after a network error, a 5xx or a 429 answer, with exponential backoff
+    /// (default 2).
+    pub retries: u32,
+    /// Longest wait honoured from a `Retry-After` header, in seconds (default 60).
+    pub max_retry_after_seconds: u64,
+    /// How long a working link is trusted without asking again, in hours (default 24; 0 turns
+    /// the cache off).
+    pub cache_ttl_hours: NonNegative,
+    /// Cache folder (default `$XDG_CACHE_HOME/vigil` or `~/.cache/vigil`); the cache file is
+    /// `links.json` in it.
+    pub cache_dir: Option<String>,
+    /// HTTP statuses counted as working besides 2xx, e.g. 403 for sites that refuse robots.
+    pub accept: Vec<u16>,
+    /// Regular expressions; a URL matching any of them is not checked. The default skips
+    /// loopback hosts and the `example.*` domains.
+    pub exclude: Vec<RegexPattern>,
+}
+
+impl Default for ExternalLinksConfig {
+    fn default() -> Self {
+        Self {
+            concurrency: std::num::NonZeroUsize::new(8).unwrap_or(std::num::NonZeroUsize::MIN),
+            per_host: std::num::NonZeroUsize::new(2).unwrap_or(std::num::NonZeroUsize::MIN),
+            timeout_seconds: std::num::NonZeroU64::new(20).unwrap_or(std::num::NonZeroU64::MIN),
+            retries: 2,
+            max_retry_after_seconds: 60,
+            cache_ttl_hours: NonNegative(24.0),
+            cache_dir: None,
+            accept: Vec::new(),
+            exclude: [
+                r"^https?://(localhost|127\.\d+\.\d+\.\d+|\[::1\]|0\.0\.0\.0)([:/?#]|$)",
+                r"^https?://([^/?#]*\.)?example\.(com|org|net)([:/?#]|$)",
+            ]
+            .map(|r| RegexPattern(r.to_owned()))
+            .to_vec(),
+        }
+    }
+}
+
+/// Public API documentation settings (`documentation.api_docs`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApiDocsConfig {
+    /// Most `undocumented-public-item` findings listed (default 50); the coverage metric
+    /// always counts every item.
+    pub max_findings: usize,
+    /// Gitignore-style globs of source files not counted (default: tests, benches, examples
+    /// and fixtures).
+    pub exclude: Vec<String>,
+}
+
+impl Default for ApiDocsConfig {
+    fn default() -> Self {
+        Self {
+            max_findings: 50,
+            exclude: [
+                "tests/",
+                "test/",
+                "benches/",
+                "examples/",
+                "fixtures/",
+                "__tests__/",
+                "test_*.py",
+                "*_test.py",
+                "conftest.py",
+                "*.test.*",
+                "*.spec.*",
+                "*.d.ts",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+        }
+    }
+}
+
+/// Freshness settings (`documentation.freshness`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FreshnessConfig {
+    /// A page whose front-matter date is older than this many days is stale (default 180).
+    pub max_age_days: u32,
+    /// Also compare the date with the last commit of the files the page links to (default
+    /// true; needs git).
+    pub compare_git: bool,
+}
+
+impl Default for FreshnessConfig {
+    fn default() -> Self {
+        Self {
+            max_age_days: 180,
+            compare_git: true,
+        }
+    }
+}
+
+/// Integration pipeline settings: test results and what vigil runs against the build.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IntegrationConfig {
+    /// JUnit XML test reports.
+    pub junit: JunitConfig,
+}
+
+/// JUnit XML report settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JunitConfig {
+    /// Report files relative to the repository root, or globs over the files the walk sees.
+    /// A plain path is read even when it is git-ignored.
+    pub reports: Vec<String>,
+    /// Also use reports found under their usual names (`junit*.xml`, `TEST-*.xml`, nextest).
+    pub auto_detect: bool,
+}
+
+impl Default for JunitConfig {
+    fn default() -> Self {
+        Self {
+            reports: Vec::new(),
+            auto_detect: true,
+        }
+    }
+}
+
+/// Performance pipeline settings: benchmarks vigil runs, results of other tools, regressions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PerformanceConfig {
+    /// Commands vigil runs and times.
+    pub benchmarks: Vec<BenchmarkConfig>,
+    /// Memory a benchmark may use, for memory efficiency; when not set, the memory available on
+    /// the host when the run starts. A benchmark's own `memory_budget` wins.
+    pub memory_budget: Option<ByteSize>,
+    /// Result files of other benchmark tools (relative to the repository root, or globs).
+    pub imports: Vec<BenchmarkImport>,
+    /// Also import results found under their usual names, and criterion's `target/criterion`.
+    pub auto_detect: bool,
+    /// How slowdowns against the baseline are judged.
+    pub regression: RegressionConfig,
+}
+
+impl Default for PerformanceConfig {
+    fn default() -> Self {
+        Self {
+            benchmarks: Vec::new(),
+            memory_budget: None,
+            imports: Vec::new(),
+            auto_detect: true,
+            regression: RegressionConfig::default(),
+        }
+    }
+}
+
+/// One benchmark vigil runs (`performance.benchmarks[]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BenchmarkConfig {
+    /// Name shown in reports and used in metric names; unique.
+    #[serde(deserialize_with = "non_empty_name")]
+    pub name: String,
+    /// A command line for `sh -c`, or a list `[program, arg, …]` run without a shell.
+    pub command: BenchmarkCommand,
+    /// Untimed runs before the measured ones (default 1).
+    #[serde(default = "default_warmup")]
+    pub warmup: u32,
+    /// Measured runs (default 10).
+    #[serde(default = "default_runs")]
+    pub runs: std::num::NonZeroU32,
+    /// Seconds one run may take before it is stopped and counted as failed (default 300).
+    #[serde(default = "default_benchmark_timeout")]
+    pub timeout: Positive,
+    /// Extra environment variables of the command.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// Working folder, relative to the repository root (default: the root).
+    #[serde(default)]
+    pub cwd: Option<String>,
+    /// Operations one run performs, for throughput (default 1).
+    #[serde(default = "default_ops_per_run")]
+    pub ops_per_run: Positive,
+    /// Memory budget of this benchmark; overrides `performance.memory_budget`.
+    #[serde(default)]
+    pub memory_budget: Option<ByteSize>,
+}
+
+fn default_warmup() -> u32 {
+    1
+}
+
+fn default_runs() -> std::num::NonZeroU32 {
+    std::num::NonZeroU32::new(10).unwrap_or(std::num::NonZeroU32::MIN)
+}
+
+fn default_benchmark_timeout() -> Positive {
+    Positive(300.0)
+}
+
+fn default_ops_per_run() -> Positive {
+    Positive(1.0)
+}
+
+fn non_empty_name<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    if s.trim().is_empty() {
+        return Err(serde::de::Error::custom(
+            "the name must not be empty; it names the benchmark in reports and metrics",
+        ));
+    }
+    Ok(s)
+}
+
+/// A benchmark's command: a shell line or an argument list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum BenchmarkCommand {
+    /// Run by `/bin/sh -c`.
+    Shell(String),
+    /// Program and arguments, run without a shell.
+    Argv(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for BenchmarkCommand {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = BenchmarkCommand;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a command line or a list of program and arguments")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                if v.trim().is_empty() {
+                    return Err(E::custom("the command is empty"));
+                }
+                Ok(BenchmarkCommand::Shell(v.to_owned()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut args = Vec::new();
+                while let Some(a) = seq.next_element::<String>()? {
+                    args.push(a);
+                }
+                if args.first().is_none_or(|p| p.is_empty()) {
+                    return Err(serde::de::Error::custom(
+                        "the command list must start with a program name",
+                    ));
+                }
+                Ok(BenchmarkCommand::Argv(args))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+/// A finite number greater than 0.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Positive(pub f64);
+
+impl<'de> Deserialize<'de> for Positive {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = f64::deserialize(d)?;
+        if v.is_finite() && v > 0.0 {
+            Ok(Self(v))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "{v} is impossible here; use a number greater than 0"
+            )))
+        }
+    }
+}
+
+/// A result file of another benchmark tool (`performance.imports[]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BenchmarkImport {
+    /// Path relative to the repository root (read even when git-ignored), or a glob over the
+    /// files the walk sees.
+    pub path: String,
+    /// Format; decided from the content when omitted (custom JSON always needs it).
+    #[serde(default)]
+    pub format: Option<BenchmarkFormat>,
+}
+
+/// Formats of benchmark results vigil imports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BenchmarkFormat {
+    /// criterion's `estimates.json` / `sample.json` (a folder or one of its files).
+    Criterion,
+    /// `hyperfine --export-json`.
+    Hyperfine,
+    /// `pytest --benchmark-json` or a `.benchmarks/` save.
+    PytestBenchmark,
+    /// `go test -bench` text output.
+    GoBench,
+    /// `cargo bench` text output of the libtest harness.
+    CargoBench,
+    /// github-action-benchmark custom JSON, smaller values are better.
+    CustomSmallerIsBetter,
+    /// github-action-benchmark custom JSON, bigger values are better.
+    CustomBiggerIsBetter,
+}
+
+/// How a slowdown against the baseline is judged (`performance.regression`). The slowdown
+/// threshold is the `regression_pct` gate's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RegressionConfig {
+    /// Significance level: a change counts only when Welch's t-test gives a p-value below it
+    /// (default 0.05).
+    pub alpha: Probability,
+    /// Least samples on each side for a test; fewer means "insufficient history" (default 5).
+    #[serde(deserialize_with = "at_least_two")]
+    pub min_samples: u32,
+    /// Consecutive runs that must breach the threshold before a regression is reported
+    /// (default 1: the first breach).
+    pub confirmations: std::num::NonZeroU32,
+    /// Branch whose latest run is the baseline when the merge-base has no run (default: the
+    /// remote's HEAD branch, else `main` or `master`).
+    pub default_branch: Option<String>,
+    /// criterion baseline used when history has no run (default `base`; `cargo bench --
+    /// --save-baseline NAME` saves others).
+    pub criterion_baseline: String,
+}
+
+impl Default for RegressionConfig {
+    fn default() -> Self {
+        Self {
+            alpha: Probability(0.05),
+            min_samples: 5,
+            confirmations: std::num::NonZeroU32::MIN,
+            default_branch: None,
+            criterion_baseline: "base".to_owned(),
+        }
+    }
+}
+
+fn at_least_two<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let n = u32::deserialize(d)?;
+    if n < 2 {
+        return Err(serde::de::Error::custom(format!(
+            "{n} is too few; a test needs at least 2 samples on each side"
+        )));
+    }
+    Ok(n)
+}
+
+/// A probability strictly between 0 and 1.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Probability(pub f64);
+
+impl<'de> Deserialize<'de> for Probability {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = f64::deserialize(d)?;
+        if v > 0.0 && v < 1.0 {
+            Ok(Self(v))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "{v} is not a probability; use a number between 0 and 1, e.g. 0.05"
+            )))
         }
     }
 }

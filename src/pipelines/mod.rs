@@ -12,8 +12,13 @@
 //! Checks never read files on their own and never apply suppressions, severity overrides or
 //! gates: the runner does that once for all of them.
 
+pub mod documentation;
+pub mod integration;
+pub mod performance;
 pub mod quality;
 pub mod security;
+#[cfg(test)]
+pub(crate) mod testing;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -124,6 +129,30 @@ pub struct CheckContext<'a> {
     pub config: &'a Config,
     /// `--offline`: never touch the network.
     pub offline: bool,
+    /// `--git-history`: also scan the lines added by every commit.
+    pub git_history: bool,
+    /// `--online`: checks may query network services; always false with `--offline`.
+    pub online: bool,
+    /// `--diff-base`: git revision whose merge-base with HEAD starts the change under review.
+    pub diff_base: Option<&'a str>,
+    /// `--advisory-db`, `--osv-db`, `--fetch-advisories`.
+    pub advisories: security::deps::AdvisoryOptions,
+}
+
+impl<'a> CheckContext<'a> {
+    /// A context with every option at its default (no network, no history, no diff base);
+    /// set the rest with struct update syntax: `CheckContext { online: true, ..CheckContext::new(root, &config) }`.
+    pub fn new(root: &'a Path, config: &'a Config) -> Self {
+        Self {
+            root,
+            config,
+            offline: false,
+            git_history: false,
+            online: false,
+            diff_base: None,
+            advisories: security::deps::AdvisoryOptions::default(),
+        }
+    }
 }
 
 /// Where a check's hooks put what they found.
@@ -133,9 +162,24 @@ pub struct Sink {
     pub findings: Vec<Finding>,
     /// Metrics produced (summed by name when several hooks report the same name).
     pub metrics: Vec<Metric>,
+    /// Remarks for the check's entry in the report (e.g. why an optional part did not run).
+    pub notes: Vec<String>,
+    /// Set when the check found nothing to work on (e.g. no coverage report): the runner
+    /// records it as skipped with this reason instead of as a silent pass.
+    pub skipped: Option<String>,
 }
 
 impl Sink {
+    /// Add a remark for the check's entry in the report.
+    pub fn note(&mut self, note: impl Into<String>) {
+        self.notes.push(note.into());
+    }
+
+    /// Declare that the check had nothing to work on, and why.
+    pub fn skip(&mut self, reason: impl Into<String>) {
+        self.skipped = Some(reason.into());
+    }
+
     /// Add a finding.
     pub fn push(&mut self, finding: Finding) {
         self.findings.push(finding);
@@ -150,6 +194,10 @@ impl Sink {
     pub fn append(&mut self, other: &mut Self) {
         self.findings.append(&mut other.findings);
         self.metrics.append(&mut other.metrics);
+        self.notes.append(&mut other.notes);
+        if self.skipped.is_none() {
+            self.skipped = other.skipped.take();
+        }
     }
 }
 
@@ -206,7 +254,27 @@ impl std::fmt::Debug for CheckSpec {
 }
 
 /// Every check vigil has, in the order of `vigil explain --list` and SARIF rules.
-pub static REGISTRY: &[CheckSpec] = &[security::hygiene::SPEC, quality::markers::SPEC];
+pub static REGISTRY: &[CheckSpec] = &[
+    security::hygiene::SPEC,
+    security::secrets::SPEC,
+    security::deps::SPEC,
+    security::workflows::SPEC,
+    security::dockerfile::SPEC,
+    quality::markers::SPEC,
+    quality::loc::SPEC,
+    quality::complexity::SPEC,
+    quality::duplication::SPEC,
+    quality::coverage::SPEC,
+    quality::imported::SPEC,
+    documentation::links::SPEC,
+    documentation::references::SPEC,
+    documentation::external::SPEC,
+    documentation::api_docs::SPEC,
+    documentation::freshness::SPEC,
+    performance::benchmarks::SPEC,
+    performance::host::SPEC,
+    integration::junit::SPEC,
+];
 
 /// Every rule: those of every registered check in registry order, then the policy's own.
 pub fn all_rules() -> impl Iterator<Item = &'static RuleMeta> {

@@ -340,9 +340,16 @@ fn check_flag_runs_only_the_named_checks() {
         .map(|c| c["id"].clone())
         .collect();
     assert_eq!(checks, ["markers"]);
-    let assert = vigil().args(["check", "--check", "nope"]).arg(&repo).assert().code(2);
+    let assert = vigil()
+        .args(["check", "--check", "nope"])
+        .arg(&repo)
+        .assert()
+        .code(2);
     let err = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
-    assert!(err.contains("unknown check `nope`") && err.contains("markers"), "{err}");
+    assert!(
+        err.contains("unknown check `nope`") && err.contains("markers"),
+        "{err}"
+    );
     let assert = vigil()
         .args(["check", "--pipeline", "security", "--check", "markers"])
         .arg(&repo)

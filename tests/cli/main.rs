@@ -6,3 +6,4 @@ mod common;
 mod config_errors;
 mod explain_init;
 mod github;
+mod monitor;

@@ -1,0 +1,4 @@
+//! Integration pipeline: test results the build produced (JUnit XML) and, later, what vigil
+//! runs against the build itself (test commands, probes, custom metrics).
+
+pub mod junit;

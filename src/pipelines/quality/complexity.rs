@@ -1,0 +1,313 @@
+//! Per-function complexity, length and parameter count from real parsers.
+//!
+//! Each Rust, Python, JavaScript, TypeScript/TSX, Go, Java, C and C++ file is parsed once
+//! with its tree-sitter grammar (module `syntax`); one iterative walk of the tree
+//! (module `analyze`) measures every function:
+//!
+//! * **cyclomatic complexity** (McCabe): 1 + decision points, counted as lizard counts them
+//!   so the numbers can be checked against it: `if`/`else if`, loops with a condition, each
+//!   non-default `case` (each match arm after the first in Rust), `catch`/`except`, ternaries,
+//!   each `&&`/`||` (`and`/`or`, `??`), Rust's `?` operator and `let … else`, Python's
+//!   `finally` and comprehension `for`/`if`. Closures and lambdas count toward their function,
+//!   except in JavaScript/TypeScript and Go, where function expressions, arrow functions and
+//!   function literals are functions of their own (as lizard reports them).
+//! * **cognitive complexity** (SonarSource's specification): +1 for each break in linear flow
+//!   (`if`, `else if`, `else`, loops, `switch`/`match`, `catch`, ternaries, labelled jumps,
+//!   `goto`, each run of like logical operators) plus the nesting level for the structures
+//!   that nest; closures raise the nesting of what they contain.
+//! * **length** in lines, from the name's line to the closing line, and **parameters**.
+//!
+//! A function over a configured limit is a finding located at its name. Parse errors do not
+//! stop the walk (tree-sitter recovers); files whose tree has errors are counted in
+//! `quality.parse_errors`. Generated files (a `@generated`, `DO NOT EDIT`, "Code generated"…
+//! marker in their first five lines) and files over 1 MiB are not parsed: they are not
+//! maintained by hand, and parsing them would dominate the run; they are counted in
+//! `quality.generated_files`. Aggregates are kept in a mutex and reported once after the walk.
+
+mod analyze;
+mod syntax;
+
+use std::cell::RefCell;
+use std::sync::{Mutex, PoisonError};
+
+use anyhow::{Context, Result};
+use serde_json::json;
+use tree_sitter::Parser;
+
+use crate::config::schema::ComplexityConfig;
+use crate::model::{Location, Metric, Pipeline, Region, Severity};
+use crate::pipelines::{Built, Check, CheckContext, CheckSpec, RuleMeta, Sink};
+use crate::walk::{FileIndex, SourceFile};
+
+use analyze::FunctionMetrics;
+use syntax::{Lang, RoleTable};
+
+const DOCS: &str = include_str!("complexity.md");
+
+/// Rules of this check.
+pub static RULES: &[RuleMeta] = &[
+    RuleMeta {
+        id: "complex-function",
+        name: "Complex function",
+        pipeline: Pipeline::Quality,
+        default_severity: Severity::Medium,
+        summary: "A function's cyclomatic complexity is over the limit.",
+        docs: DOCS,
+    },
+    RuleMeta {
+        id: "cognitive-complexity",
+        name: "Hard-to-read function",
+        pipeline: Pipeline::Quality,
+        default_severity: Severity::Medium,
+        summary: "A function's cognitive complexity is over the limit.",
+        docs: DOCS,
+    },
+    RuleMeta {
+        id: "long-function",
+        name: "Long function",
+        pipeline: Pipeline::Quality,
+        default_severity: Severity::Low,
+        summary: "A function is longer than the limit.",
+        docs: DOCS,
+    },
+    RuleMeta {
+        id: "too-many-parameters",
+        name: "Too many parameters",
+        pipeline: Pipeline::Quality,
+        default_severity: Severity::Low,
+        summary: "A function takes more parameters than the limit.",
+        docs: DOCS,
+    },
+];
+
+/// Registry entry.
+pub const SPEC: CheckSpec = CheckSpec {
+    id: "complexity",
+    pipeline: Pipeline::Quality,
+    rules: RULES,
+    docs: DOCS,
+    build,
+};
+
+fn build(ctx: &CheckContext<'_>) -> Result<Built> {
+    let tables = Lang::ALL
+        .iter()
+        .map(|&lang| RoleTable::new(lang, &lang.grammar()))
+        .collect();
+    Ok(Built::Ready(Box::new(ComplexityCheck {
+        limits: ctx.config.quality.complexity,
+        tables,
+        totals: Mutex::new(Totals::default()),
+    })))
+}
+
+/// Measures functions.
+struct ComplexityCheck {
+    limits: ComplexityConfig,
+    /// Role tables in the order of [`Lang::ALL`].
+    tables: Vec<RoleTable>,
+    totals: Mutex<Totals>,
+}
+
+/// Aggregates over every function of the run.
+#[derive(Debug, Default)]
+struct Totals {
+    functions: u64,
+    cyclomatic_sum: u64,
+    cognitive_sum: u64,
+    cyclomatic_max: u32,
+    cognitive_max: u32,
+    parse_errors: u64,
+    skipped: u64,
+}
+
+/// Files larger than this are not parsed: they are generated (bindings, parser tables,
+/// amalgamations), and parsing them would cost more than the rest of a run.
+const MAX_PARSED_BYTES: usize = 1024 * 1024;
+
+/// Markers that tools write near the top of the files they generate.
+const GENERATED_MARKERS: &[&[u8]] = &[
+    b"@generated",
+    b"do not edit",
+    b"code generated",
+    b"automatically generated",
+    b"auto-generated",
+    b"autogenerated",
+];
+
+/// Whether the first five lines of a file say it is generated.
+fn is_generated(bytes: &[u8]) -> bool {
+    let head_end = memchr::memchr_iter(b'\n', bytes)
+        .nth(4)
+        .unwrap_or(bytes.len());
+    let head = bytes[..head_end].to_ascii_lowercase();
+    GENERATED_MARKERS
+        .iter()
+        .any(|m| memchr::memmem::find(&head, m).is_some())
+}
+
+thread_local! {
+    /// One parser per language per walk thread, reused across files.
+    static PARSERS: RefCell<Vec<Option<Parser>>> = const { RefCell::new(Vec::new()) };
+}
+
+fn lang_index(lang: Lang) -> usize {
+    Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0)
+}
+
+/// Parse `bytes` as `lang` with this thread's parser.
+fn parse(lang: Lang, bytes: &[u8]) -> Result<Option<tree_sitter::Tree>> {
+    PARSERS.with(|cell| {
+        let mut parsers = cell.borrow_mut();
+        let idx = lang_index(lang);
+        if parsers.len() <= idx {
+            parsers.resize_with(Lang::ALL.len(), || None);
+        }
+        let parser = match &mut parsers[idx] {
+            Some(p) => p,
+            slot @ None => {
+                let mut p = Parser::new();
+                p.set_language(&lang.grammar())
+                    .with_context(|| format!("loading the {} grammar", lang.name()))?;
+                slot.insert(p)
+            }
+        };
+        Ok(parser.parse(bytes, None))
+    })
+}
+
+impl ComplexityCheck {
+    fn findings(&self, path: &str, lang: Lang, f: &FunctionMetrics, sink: &mut Sink) {
+        let limits = &self.limits;
+        type Describe = fn(&str, u32, u32) -> String;
+        let checks: [(&RuleMeta, u32, u32, Describe, &str); 4] = [
+            (
+                &RULES[0],
+                f.cyclomatic,
+                limits.cyclomatic_max,
+                |n, v, l| format!("`{n}` has a cyclomatic complexity of {v} (limit {l})"),
+                "Split the function, or replace branching with data (a table, a match on a type).",
+            ),
+            (
+                &RULES[1],
+                f.cognitive,
+                limits.cognitive_max,
+                |n, v, l| format!("`{n}` has a cognitive complexity of {v} (limit {l})"),
+                "Extract nested blocks into named functions and return early instead of nesting.",
+            ),
+            (
+                &RULES[2],
+                f.length,
+                limits.function_length_max,
+                |n, v, l| format!("`{n}` is {v} lines long (limit {l})"),
+                "Split the function into steps with names that say what each does.",
+            ),
+            (
+                &RULES[3],
+                f.parameters,
+                limits.parameters_max,
+                |n, v, l| format!("`{n}` takes {v} parameters (limit {l})"),
+                "Group related parameters into a struct or options object.",
+            ),
+        ];
+        for (rule, value, limit, describe, help) in checks {
+            if value <= limit {
+                continue;
+            }
+            let location = Location {
+                path: path.to_owned(),
+                region: Some(Region::span(f.line, f.column, f.end_column)),
+            };
+            let message = describe(&f.name, value, limit);
+            let mut finding = rule.finding(message, Some(location), &f.name);
+            finding.help = Some(help.to_owned());
+            let properties = [
+                ("function", json!(f.name)),
+                ("language", json!(lang.name())),
+                ("cyclomatic", json!(f.cyclomatic)),
+                ("cognitive", json!(f.cognitive)),
+                ("length", json!(f.length)),
+                ("parameters", json!(f.parameters)),
+                ("end_line", json!(f.end_line)),
+                ("limit", json!(limit)),
+            ];
+            finding
+                .properties
+                .extend(properties.map(|(k, v)| (k.to_owned(), v)));
+            sink.push(finding);
+        }
+    }
+}
+
+impl Check for ComplexityCheck {
+    fn wants(&self, path: &str) -> bool {
+        Lang::from_path(path).is_some()
+    }
+
+    fn check_file(&self, file: &SourceFile<'_>, sink: &mut Sink) -> Result<()> {
+        let Some(lang) = Lang::from_path(file.path) else {
+            return Ok(());
+        };
+        if file.bytes.len() > MAX_PARSED_BYTES || is_generated(file.bytes) {
+            let mut totals = self.totals.lock().unwrap_or_else(PoisonError::into_inner);
+            totals.skipped += 1;
+            return Ok(());
+        }
+        let Some(tree) = parse(lang, file.bytes)? else {
+            return Ok(());
+        };
+        let table = &self.tables[lang_index(lang)];
+        let measured = analyze::analyze(&tree, file.bytes, table);
+        for f in &measured.functions {
+            self.findings(file.path, lang, f, sink);
+        }
+        let mut totals = self.totals.lock().unwrap_or_else(PoisonError::into_inner);
+        if tree.root_node().has_error() {
+            totals.parse_errors += 1;
+        }
+        for f in &measured.functions {
+            totals.functions += 1;
+            totals.cyclomatic_sum += u64::from(f.cyclomatic);
+            totals.cognitive_sum += u64::from(f.cognitive);
+            totals.cyclomatic_max = totals.cyclomatic_max.max(f.cyclomatic);
+            totals.cognitive_max = totals.cognitive_max.max(f.cognitive);
+        }
+        Ok(())
+    }
+
+    fn check_repo(
+        &self,
+        _ctx: &CheckContext<'_>,
+        _index: &FileIndex,
+        sink: &mut Sink,
+    ) -> Result<()> {
+        let t = self.totals.lock().unwrap_or_else(PoisonError::into_inner);
+        let average = |sum: u64| {
+            if t.functions == 0 {
+                0.0
+            } else {
+                (sum as f64 * 100.0 / t.functions as f64).round() / 100.0
+            }
+        };
+        let metrics = [
+            ("quality.functions", t.functions as f64, "count"),
+            ("quality.cyclomatic_avg", average(t.cyclomatic_sum), "count"),
+            (
+                "quality.cyclomatic_max",
+                f64::from(t.cyclomatic_max),
+                "count",
+            ),
+            ("quality.cognitive_avg", average(t.cognitive_sum), "count"),
+            ("quality.cognitive_max", f64::from(t.cognitive_max), "count"),
+            ("quality.parse_errors", t.parse_errors as f64, "files"),
+            ("quality.generated_files", t.skipped as f64, "files"),
+        ];
+        for (name, value, unit) in metrics {
+            sink.metric(Metric::new(name, value, unit));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

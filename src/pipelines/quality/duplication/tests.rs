@@ -1,0 +1,1 @@
+//! Tests of the duplication check on its fixtures.

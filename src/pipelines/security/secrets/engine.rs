@@ -1,0 +1,659 @@
+//! The scanner: keyword prefilter, regions, regexes, judgement, allowlists, overlap.
+//!
+//! For one file (or one commit's added lines) the scanner
+//!
+//! 1. runs one Aho-Corasick automaton (a DFA, ignoring ASCII case) holding every row's
+//!    keywords over the bytes; a file with no keyword costs that one pass and nothing else;
+//! 2. turns each keyword hit into a region for each row using that keyword (the line, a few
+//!    lines around it, a block below it, or the whole file — see [`Span`]), merging regions of
+//!    the same row, so a row's regex runs on each part of the file at most once;
+//! 3. runs the row's regex in those regions only, and judges every match: entropy threshold,
+//!    placeholders, the row's own check ([`Judge`]), `gitleaks:allow` on the line, and the
+//!    allowlists (global and the row's own);
+//! 4. settles overlaps: when two rows claim the same bytes, the more specific one (lower
+//!    priority number) wins, so `GITHUB_TOKEN = "ghp_…"` is a GitHub token, not also a generic
+//!    assignment.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use anyhow::{Context, Result};
+use regex::bytes::{Captures, Regex, RegexBuilder};
+
+use super::allowlist::{Allowlist, Candidate};
+use super::rules::{Judge, Span};
+use super::validate::{self, GenericLimits};
+use crate::model::Severity;
+use crate::pipelines::RuleMeta;
+
+/// Longest stretch of a line, on each side of a keyword, that a line-based region covers.
+/// Minified files have megabyte-long lines; a window keeps the work per hit bounded.
+const LINE_WINDOW: usize = 4096;
+
+/// Largest secret the scanner reports, in bytes (a bound on pathological regex matches).
+const MAX_SECRET_LEN: usize = 64 * 1024;
+
+/// Which capture group holds the secret.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum SecretGroup {
+    /// The group named `secret` (built-in rows).
+    Named,
+    /// This group number (gitleaks' `secretGroup`).
+    Index(usize),
+    /// The first group that matched, or the whole match when the regex has no group.
+    FirstOrWhole,
+}
+
+/// A row ready to run.
+#[derive(Debug)]
+pub(crate) struct CompiledRow {
+    /// Catalogue rule the row reports under.
+    pub meta: &'static RuleMeta,
+    /// Provider and format (or the custom rule's description).
+    pub format: String,
+    /// Id of a custom or gitleaks rule.
+    pub custom_id: Option<String>,
+    /// Regex; `None` for a gitleaks rule that matches file paths only.
+    pub regex: Option<Regex>,
+    /// Capture group of the secret.
+    pub group: SecretGroup,
+    /// Least entropy of the secret (0 = none).
+    pub entropy: f64,
+    /// Severity of findings.
+    pub severity: Severity,
+    /// Extra judgement.
+    pub judge: Judge,
+    /// Region around keyword hits.
+    pub span: Span,
+    /// Overlap priority (lower wins).
+    pub priority: u8,
+    /// Runs on lockfiles too.
+    pub in_lockfiles: bool,
+    /// Runs only on configuration-like files.
+    pub config_files_only: bool,
+    /// Only files whose path matches (gitleaks' rule `path`).
+    pub path: Option<regex::Regex>,
+    /// The rule's own allowlists.
+    pub allow: Vec<Allowlist>,
+    /// Keywords, and whether they are case-sensitive.
+    pub keywords: Vec<String>,
+    /// Whether keywords must match in exact case.
+    pub case_sensitive: bool,
+    /// Whether matches are reported. A disabled built-in row still runs, so the text it
+    /// claims is not reported again by a generic row.
+    pub reported: bool,
+}
+
+/// Compile a row regex the way built-in rows expect: bytes, Unicode off.
+pub(crate) fn compile_builtin(pattern: &str) -> Result<Regex> {
+    RegexBuilder::new(pattern)
+        .unicode(false)
+        .build()
+        .with_context(|| format!("built-in secret regex `{pattern}`"))
+}
+
+/// A secret the scanner found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Found {
+    /// Index of the row in [`Scanner::row`].
+    pub row: usize,
+    /// Byte offset of the secret in the scanned text.
+    pub start: usize,
+    /// Byte offset just past the secret.
+    pub end: usize,
+    /// The secret (never printed: see `redact`).
+    pub secret: String,
+}
+
+/// What kind of file is being scanned.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct FileClass {
+    /// A lockfile: checksums defeat entropy-based rules, only `in_lockfiles` rows run.
+    pub lockfile: bool,
+    /// `.env`, YAML, properties, INI, shell…: unquoted `name=value` assignments are literal.
+    pub config_like: bool,
+}
+
+impl FileClass {
+    /// Classify by path.
+    pub(crate) fn of(path: &str) -> Self {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let lower = name.to_ascii_lowercase();
+        const LOCKFILES: &[&str] = &[
+            "package-lock.json",
+            "npm-shrinkwrap.json",
+            "yarn.lock",
+            "pnpm-lock.yaml",
+            "bun.lock",
+            "deno.lock",
+            "cargo.lock",
+            "go.sum",
+            "go.work.sum",
+            "go.mod",
+            "poetry.lock",
+            "pipfile.lock",
+            "uv.lock",
+            "pdm.lock",
+            "composer.lock",
+            "gemfile.lock",
+            "packages.lock.json",
+            "gradle.lockfile",
+            "flake.lock",
+            "podfile.lock",
+            "mix.lock",
+            "pubspec.lock",
+            "package.resolved",
+        ];
+        let lockfile = LOCKFILES.contains(&lower.as_str());
+        let ext = lower.rsplit_once('.').map_or("", |(_, e)| e);
+        let config_like = lower == ".env"
+            || lower.starts_with(".env.")
+            || lower == ".envrc"
+            || lower.starts_with("dockerfile")
+            || lower.ends_with(".dockerfile")
+            || matches!(
+                lower.as_str(),
+                ".npmrc" | ".pypirc" | ".yarnrc" | ".netrc" | ".pgpass" | ".my.cnf"
+            )
+            || matches!(
+                ext,
+                "env"
+                    | "properties"
+                    | "ini"
+                    | "cfg"
+                    | "conf"
+                    | "cnf"
+                    | "yml"
+                    | "yaml"
+                    | "sh"
+                    | "bash"
+                    | "zsh"
+                    | "ksh"
+            );
+        Self {
+            lockfile,
+            config_like,
+        }
+    }
+}
+
+/// The compiled rule set of one run.
+#[derive(Debug)]
+pub(crate) struct Scanner {
+    rows: Vec<CompiledRow>,
+    /// Every keyword, matched ignoring ASCII case.
+    keywords: Option<AhoCorasick>,
+    /// For each keyword of the automaton, the rows it triggers (see [`KeywordUse`]).
+    uses: Vec<Vec<KeywordUse>>,
+    /// Rows without keywords: they run on every file.
+    unkeyed: Vec<usize>,
+    /// Allowlists that apply to every row.
+    global: Vec<Allowlist>,
+    /// Thresholds of the generic assignment rows.
+    limits: GenericLimits,
+}
+
+/// A row triggered by a keyword of the automaton.
+#[derive(Debug)]
+struct KeywordUse {
+    /// The row.
+    row: usize,
+    /// For a case-sensitive keyword, the exact text that must occur in the match.
+    exact: Option<String>,
+}
+
+/// The keyword automaton and, for each of its words, the rows it triggers.
+///
+/// One pass, ignoring ASCII case, leftmost-longest rather than overlapping, on a DFA: with
+/// about 120 keywords the automaton `aho-corasick` would pick by default is an NFA, three
+/// times slower. Case-sensitive keywords are checked after a hit. A keyword hidden inside a
+/// longer one that matched (`token` inside `auth_token`) is accounted for by giving each word
+/// the rows of every keyword it contains.
+fn keyword_automaton(rows: &[CompiledRow]) -> Result<(Option<AhoCorasick>, Vec<Vec<KeywordUse>>)> {
+    let mut words: Vec<String> = rows
+        .iter()
+        .flat_map(|r| r.keywords.iter().map(|k| k.to_ascii_lowercase()))
+        .collect();
+    words.sort();
+    words.dedup();
+    if words.is_empty() {
+        return Ok((None, Vec::new()));
+    }
+    let uses = words
+        .iter()
+        .map(|word| {
+            let mut uses: Vec<KeywordUse> = Vec::new();
+            for (i, r) in rows.iter().enumerate() {
+                for k in r
+                    .keywords
+                    .iter()
+                    .filter(|k| word.contains(&k.to_ascii_lowercase()))
+                {
+                    let exact = r.case_sensitive.then(|| k.clone());
+                    if !uses.iter().any(|u| u.row == i && u.exact == exact) {
+                        uses.push(KeywordUse { row: i, exact });
+                    }
+                }
+            }
+            uses
+        })
+        .collect();
+    let ac = AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::LeftmostLongest)
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(&words)
+        .context("building the secret keyword matcher")?;
+    Ok((Some(ac), uses))
+}
+
+impl Scanner {
+    /// Build the scanner from compiled rows, global allowlists and generic thresholds.
+    pub(crate) fn new(
+        rows: Vec<CompiledRow>,
+        global: Vec<Allowlist>,
+        limits: GenericLimits,
+    ) -> Result<Self> {
+        let unkeyed = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.keywords.is_empty() && r.regex.is_some())
+            .map(|(i, _)| i)
+            .collect();
+        let (keywords, uses) = keyword_automaton(&rows)?;
+        Ok(Self {
+            rows,
+            keywords,
+            uses,
+            unkeyed,
+            global,
+            limits,
+        })
+    }
+
+    /// The row a [`Found`] refers to.
+    pub(crate) fn row(&self, i: usize) -> &CompiledRow {
+        &self.rows[i]
+    }
+
+    /// Every keyword, for the benchmark's `rg` comparison and the docs.
+    #[cfg(test)]
+    pub(crate) fn keywords(&self) -> Vec<String> {
+        let mut all: Vec<String> = self.rows.iter().flat_map(|r| r.keywords.clone()).collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+
+    /// Whether a global allowlist excludes the whole file, so it need not be read at all.
+    pub(crate) fn is_path_allowed(&self, path: &str) -> bool {
+        self.global.iter().any(|a| a.allows_whole_path(path))
+    }
+
+    /// Rows that match file paths only (gitleaks rules with a `path` and no `regex`) and
+    /// match `path`, unless an allowlist allows the path.
+    pub(crate) fn path_rules<'a>(&'a self, path: &'a str) -> impl Iterator<Item = usize> + 'a {
+        self.rows.iter().enumerate().filter_map(move |(i, r)| {
+            let candidate = Candidate {
+                secret: "",
+                matched: path,
+                line: "",
+                path,
+                commit: None,
+            };
+            (r.regex.is_none()
+                && r.path.as_ref().is_some_and(|p| p.is_match(path))
+                && !self.is_allowed(r, &candidate))
+            .then_some(i)
+        })
+    }
+
+    fn applies(&self, i: usize, class: FileClass, path: &str) -> bool {
+        let r = &self.rows[i];
+        (!class.lockfile || r.in_lockfiles)
+            && (!r.config_files_only || class.config_like)
+            && r.path.as_ref().is_none_or(|p| p.is_match(path))
+    }
+
+    /// Every secret in `text`, the content of `path` (at `commit` in history mode), sorted by
+    /// position, overlaps settled.
+    pub(crate) fn scan(&self, path: &str, text: &str, commit: Option<&str>) -> Vec<Found> {
+        if self.is_path_allowed(path) {
+            return Vec::new();
+        }
+        // Classified on the first keyword hit: most files have none.
+        let mut class: Option<FileClass> = None;
+        let bytes = text.as_bytes();
+        let mut regions: Vec<(usize, usize, usize)> = Vec::new();
+        // Region end already covered per row, allocated on the first keyword hit.
+        let mut covered: Vec<usize> = Vec::new();
+        let mut applies: Vec<Option<bool>> = Vec::new();
+        if let Some(ac) = &self.keywords {
+            for m in ac.find_iter(bytes) {
+                for u in &self.uses[m.pattern().as_usize()] {
+                    let r = u.row;
+                    if covered.is_empty() {
+                        covered = vec![0; self.rows.len()];
+                        applies = vec![None; self.rows.len()];
+                    }
+                    if m.start() < covered[r] {
+                        continue;
+                    }
+                    if let Some(exact) = &u.exact
+                        && memchr::memmem::find(&bytes[m.start()..m.end()], exact.as_bytes())
+                            .is_none()
+                    {
+                        continue;
+                    }
+                    let ok = *applies[r].get_or_insert_with(|| {
+                        let class = *class.get_or_insert_with(|| FileClass::of(path));
+                        self.applies(r, class, path)
+                    });
+                    if !ok {
+                        covered[r] = usize::MAX;
+                        continue;
+                    }
+                    let (s, e) = region(self.rows[r].span, text, m.start(), m.end());
+                    covered[r] = e;
+                    regions.push((r, s, e));
+                }
+            }
+        }
+        for &r in &self.unkeyed {
+            if self.applies(r, *class.get_or_insert_with(|| FileClass::of(path)), path) {
+                regions.push((r, 0, bytes.len()));
+            }
+        }
+        let mut found = Vec::new();
+        if regions.is_empty() {
+            return found;
+        }
+        regions.sort_unstable();
+        let mut merged: Vec<(usize, usize, usize)> = Vec::with_capacity(regions.len());
+        for (r, s, e) in regions {
+            match merged.last_mut() {
+                Some(last) if last.0 == r && s <= last.2 => last.2 = last.2.max(e),
+                _ => merged.push((r, s, e)),
+            }
+        }
+        let at = Place { text, path, commit };
+        for (r, s, e) in merged {
+            self.run_row(r, &at, s, e, &mut found);
+        }
+        let mut kept = settle_overlaps(&self.rows, found);
+        kept.retain(|f| self.rows[f.row].reported);
+        kept
+    }
+
+    fn run_row(&self, r: usize, at: &Place<'_>, start: usize, end: usize, out: &mut Vec<Found>) {
+        let Place { text, path, commit } = *at;
+        let row = &self.rows[r];
+        let Some(regex) = &row.regex else {
+            return;
+        };
+        let hay = &text.as_bytes()[..end];
+        let mut from = start;
+        while from <= end {
+            let Some(caps) = regex.captures_at(hay, from) else {
+                break;
+            };
+            let Some(whole) = caps.get(0) else {
+                break;
+            };
+            from = if whole.end() > whole.start() {
+                whole.end()
+            } else {
+                whole.end() + 1
+            };
+            let Some((gs, ge)) = secret_span(&caps, row.group) else {
+                continue;
+            };
+            if ge - gs > MAX_SECRET_LEN
+                || !text.is_char_boundary(gs)
+                || !text.is_char_boundary(ge)
+                || !text.is_char_boundary(whole.start())
+                || !text.is_char_boundary(whole.end())
+            {
+                continue;
+            }
+            let secret = &text[gs..ge];
+            if !self.judge(row, &caps, secret, text) {
+                continue;
+            }
+            let line = line_text(text, gs);
+            if line.contains("gitleaks:allow") {
+                continue;
+            }
+            let candidate = Candidate {
+                secret,
+                matched: &text[whole.start()..whole.end()],
+                line,
+                path,
+                commit,
+            };
+            if self.is_allowed(row, &candidate) {
+                continue;
+            }
+            out.push(Found {
+                row: r,
+                start: gs,
+                end: ge,
+                secret: secret.to_owned(),
+            });
+        }
+    }
+
+    fn is_allowed(&self, row: &CompiledRow, c: &Candidate<'_>) -> bool {
+        self.global
+            .iter()
+            .chain(row.allow.iter())
+            .any(|a| a.allows(c))
+    }
+
+    /// Entropy, placeholders and the row's own judgement.
+    fn judge(&self, row: &CompiledRow, caps: &Captures<'_>, secret: &str, text: &str) -> bool {
+        if secret.is_empty() {
+            return false;
+        }
+        if row.entropy > 0.0 && validate::shannon(secret) < row.entropy {
+            return false;
+        }
+        let group = |name: &str| {
+            caps.name(name)
+                .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned())
+                .unwrap_or_default()
+        };
+        match row.judge {
+            Judge::Custom => true,
+            Judge::Token => !validate::is_placeholder(secret),
+            Judge::AwsSecretNearId => {
+                validate::is_aws_secret_shape(secret) && !validate::is_placeholder(secret)
+            }
+            Judge::Assignment | Judge::Unquoted | Judge::XmlElement => {
+                let name = group("name");
+                if !name.is_empty() && !validate::is_secret_name(&name) {
+                    return false;
+                }
+                if row.judge == Judge::XmlElement && group("close") != name {
+                    return false;
+                }
+                let literal_ok = row.judge != Judge::Unquoted || !validate::is_non_literal(secret);
+                literal_ok
+                    && !secret.contains("://")
+                    && !validate::is_non_literal(secret.trim_start_matches(['+', '=']))
+                    && !validate::is_placeholder(secret)
+                    && !validate::has_test_word(secret)
+                    && validate::is_random_value(secret, self.limits)
+                    && !secret.eq_ignore_ascii_case(&name)
+            }
+            Judge::ServiceAccount => {
+                is_service_account(text) && validate::is_private_key_body(secret)
+            }
+            Judge::PrivateKey => validate::is_private_key_body(secret),
+            Judge::Jwt => validate::is_signed_jwt(secret) && !validate::is_placeholder(secret),
+            Judge::UrlCredentials => {
+                validate::is_url_password(&group("user"), secret, &group("host"))
+            }
+            Judge::DockerAuth => validate::is_docker_auth(secret),
+        }
+    }
+}
+
+/// The text being scanned and where it comes from.
+#[derive(Clone, Copy)]
+struct Place<'a> {
+    text: &'a str,
+    path: &'a str,
+    commit: Option<&'a str>,
+}
+
+/// Whether a JSON document declares `"type": "service_account"`.
+fn is_service_account(text: &str) -> bool {
+    static TYPE: std::sync::OnceLock<Option<Regex>> = std::sync::OnceLock::new();
+    TYPE.get_or_init(|| compile_builtin(r#""type"[ \t\r\n]*:[ \t\r\n]*"service_account""#).ok())
+        .as_ref()
+        .is_some_and(|re| re.is_match(text.as_bytes()))
+}
+
+/// Byte span of the secret within a match.
+fn secret_span(caps: &Captures<'_>, group: SecretGroup) -> Option<(usize, usize)> {
+    let m = match group {
+        SecretGroup::Named => caps.name("secret"),
+        SecretGroup::Index(i) => caps.get(i),
+        SecretGroup::FirstOrWhole => (1..caps.len())
+            .find_map(|i| caps.get(i))
+            .or_else(|| caps.get(0)),
+    }?;
+    Some((m.start(), m.end()))
+}
+
+/// Snap `i` down to a char boundary of `text`.
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Snap `i` up to a char boundary of `text`.
+fn ceil_boundary(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+/// Start of the line holding `pos`, looking back at most [`LINE_WINDOW`] bytes.
+fn line_start(text: &str, pos: usize) -> usize {
+    let bytes = text.as_bytes();
+    let lo = pos.saturating_sub(LINE_WINDOW);
+    match memchr::memrchr(b'\n', &bytes[lo..pos]) {
+        Some(i) => lo + i + 1,
+        None => floor_boundary(text, lo),
+    }
+}
+
+/// End of the line holding `pos` (the newline's offset), looking ahead at most
+/// [`LINE_WINDOW`] bytes.
+fn line_end(text: &str, pos: usize) -> usize {
+    let bytes = text.as_bytes();
+    let hi = (pos + LINE_WINDOW).min(bytes.len());
+    match memchr::memchr(b'\n', &bytes[pos.min(hi)..hi]) {
+        Some(i) => pos + i,
+        None => ceil_boundary(text, hi),
+    }
+}
+
+/// The (possibly windowed) line holding byte `pos`.
+pub(crate) fn line_text(text: &str, pos: usize) -> &str {
+    let s = line_start(text, pos);
+    let e = line_end(text, pos);
+    text[s..e].trim_end_matches('\r')
+}
+
+/// Region a row's regex runs on for a keyword hit at `start..end`.
+fn region(span: Span, text: &str, start: usize, end: usize) -> (usize, usize) {
+    let len = text.len();
+    match span {
+        Span::Line => (line_start(text, start), line_end(text, end.min(len))),
+        Span::Around(n) => {
+            let mut s = line_start(text, start);
+            for _ in 0..n {
+                if s == 0 {
+                    break;
+                }
+                s = line_start(text, s - 1);
+            }
+            let mut e = line_end(text, end.min(len));
+            for _ in 0..n {
+                if e >= len {
+                    break;
+                }
+                e = line_end(text, e + 1);
+            }
+            (s, e)
+        }
+        Span::Block(max) => {
+            let s = line_start(text, start);
+            let e = ceil_boundary(text, s.saturating_add(max).min(len));
+            (s, line_end(text, e))
+        }
+        Span::File => (0, len),
+    }
+}
+
+/// Keep one finding per stretch of bytes: lower priority numbers first, then earlier and
+/// longer matches. Returns the survivors sorted by position.
+fn settle_overlaps(rows: &[CompiledRow], mut found: Vec<Found>) -> Vec<Found> {
+    found.sort_by_key(|f| {
+        (
+            rows[f.row].priority,
+            f.start,
+            std::cmp::Reverse(f.end),
+            f.row,
+        )
+    });
+    let mut kept: Vec<Found> = Vec::with_capacity(found.len());
+    for f in found {
+        let overlaps = kept.iter().any(|k| {
+            (f.start < k.end && k.start < f.end) || (f.start == k.start && f.end == k.end)
+        });
+        if !overlaps {
+            kept.push(f);
+        }
+    }
+    kept.sort_by_key(|f| (f.start, f.end, f.row));
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_files() {
+        assert!(FileClass::of("a/package-lock.json").lockfile);
+        assert!(FileClass::of("Cargo.lock").lockfile);
+        assert!(!FileClass::of("src/lock.rs").lockfile);
+        assert!(FileClass::of(".env").config_like);
+        assert!(FileClass::of("deploy/.env.production").config_like);
+        assert!(FileClass::of("docker-compose.yml").config_like);
+        assert!(FileClass::of("Dockerfile").config_like);
+        assert!(!FileClass::of("app.py").config_like);
+    }
+
+    #[test]
+    fn regions_cover_lines_and_windows() {
+        let text = "one\ntwo KEY two\nthree\nfour";
+        let k = text.find("KEY").expect("key");
+        assert_eq!(region(Span::Line, text, k, k + 3), (4, 15));
+        let (s, e) = region(Span::Around(1), text, k, k + 3);
+        assert_eq!(&text[s..e], "one\ntwo KEY two\nthree");
+        assert_eq!(region(Span::File, text, k, k + 3), (0, text.len()));
+        let long = format!("{}KEY{}", "a".repeat(10_000), "b".repeat(10_000));
+        let k = long.find("KEY").expect("key");
+        let (s, e) = region(Span::Line, &long, k, k + 3);
+        assert_eq!(s, k - LINE_WINDOW);
+        assert_eq!(e, k + 3 + LINE_WINDOW);
+    }
+}
