@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 
 /// The `vigil` binary with a cleared environment (PATH and HOME kept for git).
-pub fn vigil() -> Command {
+pub(crate) fn vigil() -> Command {
     let mut cmd = Command::cargo_bin("vigil").expect("the vigil binary is built");
     cmd.env_clear();
     for key in ["PATH", "HOME"] {
@@ -18,12 +18,12 @@ pub fn vigil() -> Command {
 }
 
 /// Root of the vigil source tree.
-pub fn repo_root() -> PathBuf {
+pub(crate) fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// Copy `fixtures/<name>` into a fresh temp folder; returns the guard and the copy's path.
-pub fn fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
+pub(crate) fn fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().expect("temp dir");
     let dst = tmp.path().join("repo");
     copy_dir(&repo_root().join("fixtures").join(name), &dst);
@@ -31,7 +31,7 @@ pub fn fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
 }
 
 /// Recursively copy a folder.
-pub fn copy_dir(src: &Path, dst: &Path) {
+pub(crate) fn copy_dir(src: &Path, dst: &Path) {
     std::fs::create_dir_all(dst).expect("create destination");
     for entry in std::fs::read_dir(src).expect("read fixture dir") {
         let entry = entry.expect("dir entry");
@@ -45,11 +45,11 @@ pub fn copy_dir(src: &Path, dst: &Path) {
 }
 
 /// Read a file as UTF-8.
-pub fn read(path: &Path) -> String {
+pub(crate) fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
 }
 
 /// Parse a JSON file.
-pub fn read_json(path: &Path) -> serde_json::Value {
+pub(crate) fn read_json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&read(path)).unwrap_or_else(|e| panic!("parsing {}: {e}", path.display()))
 }

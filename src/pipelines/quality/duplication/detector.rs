@@ -152,12 +152,12 @@ pub(super) fn fingerprints(kinds: &[u16], seed: u64, params: &Params) -> Vec<(u6
         while queue.front().is_some_and(|&j| j < first) {
             queue.pop_front();
         }
-        if let Some(&m) = queue.front() {
-            if m != last {
-                last = m;
-                if !periodic(m) {
-                    out.push((mixed[m], u32::try_from(m).unwrap_or(u32::MAX)));
-                }
+        if let Some(&m) = queue.front()
+            && m != last
+        {
+            last = m;
+            if !periodic(m) {
+                out.push((mixed[m], u32::try_from(m).unwrap_or(u32::MAX)));
             }
         }
     }
@@ -347,9 +347,9 @@ fn classes(pairs: Vec<(Span, Span)>) -> Vec<CloneClass> {
         }
     }
     let mut groups: HashMap<usize, Vec<Span>> = HashMap::new();
-    for i in 0..spans.len() {
+    for (i, span) in spans.iter().enumerate() {
         let r = root(&mut parent, i);
-        groups.entry(r).or_default().push(spans[i]);
+        groups.entry(r).or_default().push(*span);
     }
     let mut out: Vec<CloneClass> = groups
         .into_values()

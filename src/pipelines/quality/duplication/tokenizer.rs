@@ -630,17 +630,17 @@ impl Lexer<'_> {
     fn punctuation(&mut self) {
         let rest = &self.text[self.pos..];
         let line = self.line;
-        if rest.len() > 1 && rest[1].is_ascii_punctuation() {
-            if let Some((index, op)) = OPERATORS
+        if rest.len() > 1
+            && rest[1].is_ascii_punctuation()
+            && let Some((index, op)) = OPERATORS
                 .iter()
                 .enumerate()
                 .find(|(_, op)| op[0] == rest[0] && op[1] == rest[1] && rest.starts_with(op))
-            {
-                self.pos += op.len();
-                let index = u16::try_from(index).unwrap_or(0);
-                self.emit(OPERATOR + index, None, line);
-                return;
-            }
+        {
+            self.pos += op.len();
+            let index = u16::try_from(index).unwrap_or(0);
+            self.emit(OPERATOR + index, None, line);
+            return;
         }
         self.pos += 1;
         self.emit(PUNCT + u16::from(rest[0]), None, line);

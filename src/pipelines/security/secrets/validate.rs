@@ -514,7 +514,10 @@ mod tests {
             !is_random_value("Password1Password1", LIMITS),
             "low entropy"
         );
-        assert!(!is_random_value("session-1234", LIMITS), "a word and a number");
+        assert!(
+            !is_random_value("session-1234", LIMITS),
+            "a word and a number"
+        );
     }
 
     #[test]
