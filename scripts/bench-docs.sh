@@ -10,6 +10,8 @@
 # another folder (copy-2/, …) until there are enough: the content stays real.
 #
 # Usage: scripts/bench-docs.sh [RUNS]          (default 5 runs per tool; the median is reported)
+# Wall and CPU (user + sys) time are both reported: on a shared machine wall time also
+# measures everyone else's load.
 # Needs: target/release/vigil (cargo build --release), lychee (cargo install lychee) and
 # markdown-link-check (npm install markdown-link-check, in $NPM_DIR/..). A tool that is not
 # installed is reported as missing, not faked.
@@ -57,13 +59,11 @@ build_corpus() {
   echo "corpus: $CORPUS — $total Markdown files ($n distinct, $copies copies), $(du -sh "$CORPUS" | cut -f1)"
 }
 
-# Seconds taken by "$@", output discarded; the exit code is ignored (broken links exit non-zero).
+# "wall cpu" seconds taken by "$@" (cpu = user + sys), output discarded; the exit code is
+# ignored (broken links exit non-zero).
 time_once() {
-  local start end
-  start=$(date +%s.%N)
-  "$@" > /dev/null 2>&1 || true
-  end=$(date +%s.%N)
-  echo "$end - $start" | bc -l
+  /usr/bin/time -f '%e %U %S' -o "$WORK/time" "$@" > /dev/null 2>&1 || true
+  tail -n 1 "$WORK/time" | awk '{printf "%s %.2f\n", $1, $2 + $3}'
 }
 
 median() {
@@ -73,19 +73,23 @@ median() {
 bench() {
   local name="$1"
   shift
-  local times=()
+  local walls=() cpus=()
   "$@" > /dev/null 2>&1 || true   # warm-up: file cache
   for _ in $(seq "$RUNS"); do
-    times+=("$(time_once "$@")")
+    read -r wall cpu < <(time_once "$@")
+    walls+=("$wall")
+    cpus+=("$cpu")
   done
-  local med
-  med=$(printf '%s\n' "${times[@]}" | median)
-  printf '%-44s median %8.3f s   runs: %s\n' "$name" "$med" "$(printf '%.3f ' "${times[@]}")"
+  local med cpu_med
+  med=$(printf '%s\n' "${walls[@]}" | median)
+  cpu_med=$(printf '%s\n' "${cpus[@]}" | median)
+  printf '%-40s wall median %7.2f s  cpu median %7.2f s   wall runs: %s\n' \
+    "$name" "$med" "$cpu_med" "${walls[*]}"
   echo "$name=$med" >> "$WORK/results"
 }
 
 build_corpus
-echo "runs per tool: $RUNS (after one warm-up run); machine: $(nproc) cores"
+echo "runs per tool: $RUNS (after one warm-up run); machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 
 if [ -x "$VIGIL" ]; then

@@ -134,7 +134,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "REF", env = "VIGIL_DIFF_BASE")]
     pub diff_base: Option<String>,
     /// Query network services: the OSV API for vulnerable dependencies, the crates.io index
-    /// for yanked crates.
+    /// for yanked crates, and every external link of the Markdown docs.
     #[arg(long, conflicts_with = "offline")]
     pub online: bool,
     /// RustSec advisory database folder (a copy of github.com/rustsec/advisory-db).

@@ -2,7 +2,7 @@
 //!
 //! Each source file is parsed with tree-sitter (the grammar crates the complexity check
 //! already uses; one parser per language per walk thread) and its public items are listed with
-//! whether each is documented — the rules per language are in [`rust`], [`python`] and [`js`].
+//! whether each is documented — the rules per language are in `rust`, `python` and `js`.
 //! The metric `documentation.api_coverage` is documented ÷ public items, in %, with the counts
 //! beside it and one coverage per language.
 //!

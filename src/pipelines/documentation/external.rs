@@ -2,9 +2,9 @@
 //!
 //! Every `http(s)` link, image, autolink, HTML `href`/`src` and bare URL of every page is
 //! gathered; each distinct URL (without its `#fragment`) is asked once, however many pages use
-//! it ([`client`]: concurrent, per-host limit, timeouts, retries with backoff, `Retry-After`,
+//! it (`client`: concurrent, per-host limit, timeouts, retries with backoff, `Retry-After`,
 //! HEAD then GET, redirects followed). URLs that worked within the cache's time-to-live are not
-//! asked again ([`cache`]). A broken URL is reported at every place that uses it, so each can
+//! asked again (`cache`). A broken URL is reported at every place that uses it, so each can
 //! be fixed or suppressed where it is; a URL whose first answer is a permanent redirect
 //! (301/308) is reported once per place as `info`, with its new address.
 //!

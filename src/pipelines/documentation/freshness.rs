@@ -5,7 +5,7 @@
 //! than `documentation.freshness.max_age_days` (default 180), or — in a git work tree, with
 //! `documentation.freshness.compare_git` — when a file or folder the page links to changed in
 //! a commit after that date: the page describes code that moved on without it. The history is
-//! read with one `git log` walk for all linked paths ([`history`]). Pages without a date are
+//! read with one `git log` walk for all linked paths (`history`). Pages without a date are
 //! not judged; a front matter that is not YAML, or a date that is not a date, is reported.
 
 mod history;
@@ -18,7 +18,7 @@ use anyhow::Result;
 use chrono::NaiveDate;
 
 use super::count;
-use super::markdown::{self, Extract};
+use super::markdown;
 use super::target::{self, PathKind, Target, TreeIndex};
 use crate::model::{Location, Metric, Pipeline, Severity};
 use crate::pipelines::{Built, Check, CheckContext, CheckSpec, RuleMeta, Sink};
@@ -131,8 +131,8 @@ impl Check for FreshnessCheck {
         if !file.text.starts_with("---") {
             return Ok(());
         }
-        let doc = markdown::parse(file.text, Extract::default());
-        let Some(fm) = doc.front_matter else {
+        let doc = markdown::parse_shared(file.path, file.text);
+        let Some(fm) = &doc.front_matter else {
             return Ok(());
         };
         let invalid = |message: String, line: u32| {

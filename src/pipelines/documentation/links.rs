@@ -1,9 +1,9 @@
 //! Local links in Markdown: files, folders, images and `#anchors`, resolved as GitHub does.
 //!
-//! Each Markdown page is parsed once ([`super::markdown`]); its links and its anchors (heading
+//! Each Markdown page is parsed once (`super::markdown`); its links and its anchors (heading
 //! slugs, HTML `id`/`name`) are kept until the walk ends, because a link may point at a page
 //! parsed later on another thread. [`Check::check_repo`] then judges every local link against
-//! the walk's index ([`super::target`]):
+//! the walk's index (`super::target`):
 //!
 //! * a missing target is `broken-link` (`broken-image` for images). A target that exists on
 //!   disk but not in the walk is git-ignored — not in the repository, so broken on GitHub too —
@@ -27,7 +27,7 @@ use std::sync::Mutex;
 use anyhow::Result;
 use regex::Regex;
 
-use super::markdown::{self, Extract, LinkKind, MdLink};
+use super::markdown::{self, LinkKind, MdLink};
 use super::target::{self, LocalTarget, PathKind, Target, TreeIndex};
 use super::{REFERENCES_BROKEN, REFERENCES_TOTAL, at, count, shown};
 use crate::model::{Metric, Pipeline, Severity};
@@ -176,7 +176,25 @@ impl LinksCheck {
                 Some(false) => Some(Problem::Missing { ignored: true }),
                 None => Some(Problem::Missing { ignored: false }),
             },
-            PathKind::Folder => None,
+            PathKind::Folder => {
+                // GitHub shows a folder with its README rendered below: a fragment names one of
+                // the README's anchors, and there is none without a README.
+                let fragment = t.fragment.as_deref().filter(|_| kind == LinkKind::Link)?;
+                let readme = ["README.md", "readme.md", "Readme.md", "README.markdown"]
+                    .iter()
+                    .map(|r| {
+                        if t.path.is_empty() {
+                            (*r).to_owned()
+                        } else {
+                            format!("{}/{r}", t.path)
+                        }
+                    })
+                    .find(|r| tree.kind(r) == PathKind::File);
+                match readme {
+                    Some(r) => anchor_problem(fragment, state.anchors.get(&r)?),
+                    None => Some(Problem::NoAnchor { suggestion: None }),
+                }
+            }
             PathKind::File if t.wants_folder => Some(Problem::NotAFolder),
             PathKind::File => {
                 let fragment = t.fragment.as_deref()?;
@@ -220,8 +238,8 @@ impl Check for LinksCheck {
 
     fn check_file(&self, file: &SourceFile<'_>, _sink: &mut Sink) -> Result<()> {
         let lines = line_count(file.text);
-        let doc = markdown::is_markdown(file.path)
-            .then(|| markdown::parse(file.text, Extract::default()));
+        let doc =
+            markdown::is_markdown(file.path).then(|| markdown::parse_shared(file.path, file.text));
         let mut state = self
             .state
             .lock()
@@ -230,8 +248,8 @@ impl Check for LinksCheck {
         if let Some(doc) = doc {
             state
                 .anchors
-                .insert(file.path.to_owned(), doc.anchors.into_iter().collect());
-            state.pages.push((file.path.to_owned(), doc.links));
+                .insert(file.path.to_owned(), doc.anchors.iter().cloned().collect());
+            state.pages.push((file.path.to_owned(), doc.links.clone()));
         }
         Ok(())
     }

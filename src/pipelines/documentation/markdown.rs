@@ -12,7 +12,9 @@
 //! scanner of [`super::html`]; a block of HTML is scanned as a whole, so a comment spanning
 //! several lines hides what is inside it.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
+use std::rc::Rc;
 
 use pulldown_cmark::{
     CodeBlockKind, Event, LinkType, MetadataBlockKind, Options, Parser, Tag, TagEnd,
@@ -142,6 +144,38 @@ pub(crate) struct Extract {
     pub(crate) code: bool,
     /// Bare `http(s)://` URLs in text.
     pub(crate) bare_urls: bool,
+}
+
+thread_local! {
+    /// The last page parsed by [`parse_shared`] on this thread, with its path and text.
+    static LAST: RefCell<Option<(String, String, Rc<Document>)>> = const { RefCell::new(None) };
+}
+
+/// The page at `path` with `text`, parsed with code spans and blocks (no bare URLs).
+///
+/// The walk offers a file to every interested check in turn on one thread, so the links,
+/// references and freshness checks call this for the same page one after the other: the
+/// first call parses, the others reuse that parse. A hit needs the same path *and* the same
+/// text, so a stale page is never returned.
+pub(crate) fn parse_shared(path: &str, text: &str) -> Rc<Document> {
+    LAST.with(|cell| {
+        let mut last = cell.borrow_mut();
+        if let Some((p, t, doc)) = &*last
+            && p == path
+            && t == text
+        {
+            return Rc::clone(doc);
+        }
+        let doc = Rc::new(parse(
+            text,
+            Extract {
+                code: true,
+                bare_urls: false,
+            },
+        ));
+        *last = Some((path.to_owned(), text.to_owned(), Rc::clone(&doc)));
+        doc
+    })
 }
 
 /// Whether a path names a Markdown file.
@@ -519,6 +553,18 @@ mod tests {
                 .map(|(_, u)| u)
                 .collect();
         assert_eq!(got, ["https://x.io/a_(b)", "https://y.io/c"]);
+    }
+
+    #[test]
+    fn shared_parses_are_reused_only_for_the_same_page() {
+        let a = parse_shared("a.md", "# A\n[x](y.md)\n");
+        let again = parse_shared("a.md", "# A\n[x](y.md)\n");
+        assert!(Rc::ptr_eq(&a, &again));
+        let other_text = parse_shared("a.md", "# B\n");
+        assert!(!Rc::ptr_eq(&a, &other_text));
+        assert_eq!(other_text.anchors, ["b"]);
+        let other_path = parse_shared("b.md", "# B\n");
+        assert!(!Rc::ptr_eq(&other_text, &other_path));
     }
 
     #[test]

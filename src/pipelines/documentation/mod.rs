@@ -1,8 +1,8 @@
 //! Documentation pipeline: does what the docs say still match the repository?
 //!
-//! Five checks share the Markdown model of [`markdown`] (one `pulldown-cmark` pass per page and
-//! check), GitHub's heading slugs ([`slug`]) and its way of resolving link targets
-//! ([`target`]):
+//! Five checks share the Markdown model of `markdown` (one `pulldown-cmark` pass per page and
+//! check), GitHub's heading slugs (`slug`) and its way of resolving link targets
+//! (`target`):
 //!
 //! * [`links`] — local links, images and `#anchors`;
 //! * [`references`] — paths in inline code and scripts, make targets and package scripts run

@@ -43,6 +43,11 @@ const GITHUB_ROUTES: &[&str] = &[
     "wiki",
 ];
 
+/// Whether `segment` names one of GitHub's pages for a repository (`issues`, `wiki`, …).
+pub(crate) fn is_github_route(segment: &str) -> bool {
+    GITHUB_ROUTES.contains(&segment)
+}
+
 /// A link target, classified.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Target {
@@ -130,7 +135,7 @@ pub(crate) fn classify(dest: &str, page: &str) -> Target {
         }
     }
     if above > 0 {
-        return if above == 2 && beyond.first().is_some_and(|r| GITHUB_ROUTES.contains(r)) {
+        return if above == 2 && beyond.first().is_some_and(|r| is_github_route(r)) {
             Target::GitHubPage(dest.to_owned())
         } else {
             Target::OutsideRepo(dest.to_owned())

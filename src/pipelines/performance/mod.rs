@@ -4,7 +4,7 @@
 //! Two checks: [`benchmarks`] (every measurement, its statistics, regressions and the
 //! headline gate metrics) and [`host`] (CPU, memory, load and disk of the machine, kept with
 //! every run so numbers from different hosts can be told apart). Measurements of every source
-//! become [`Series`]: one benchmark's samples in one unit, which the rest of the pipeline
+//! become a `Series`: one benchmark's samples in one unit, which the rest of the pipeline
 //! treats alike. The performance score ([`score`]) is derived from the headline metrics'
 //! distance to their targets.
 

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::config::Config;
+use crate::model::Finding;
 use crate::pipelines::testing::{fixture, render, run_check, run_check_with_metrics};
 
 /// `(path, line, column, rule)` of each finding, sorted.
