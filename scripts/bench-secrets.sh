@@ -162,7 +162,8 @@ report() { # report LABEL DIR WITH_DS
     rows+=("$(measure vigil "$runs" "$vigil" check "$dir" --pipeline security --offline --quiet --out "$out")")
     rows+=("$(measure rg "$runs" rg "${rg_args[@]}" "$dir")")
     if [ "$with_ds" = 1 ]; then
-        rows+=("$(measure detect-secrets "$ds_runs" detect-secrets scan --all-files "$dir")")
+        # From inside the folder: run from a git work tree, detect-secrets scans that instead.
+        rows+=("$(measure detect-secrets "$ds_runs" sh -c "cd '$dir' && detect-secrets scan --all-files .")")
     fi
     printf '%s\n' "${rows[@]}" | python3 -c '
 import sys

@@ -367,10 +367,13 @@ impl Scanner {
             return found;
         }
         regions.sort_unstable();
+        // Regions of consecutive lines merge too (`s` is one past the newline that ends the
+        // previous one): one regex call over a block of lines is far cheaper than one per line,
+        // and no line-based regex can match across a newline.
         let mut merged: Vec<(usize, usize, usize)> = Vec::with_capacity(regions.len());
         for (r, s, e) in regions {
             match merged.last_mut() {
-                Some(last) if last.0 == r && s <= last.2 => last.2 = last.2.max(e),
+                Some(last) if last.0 == r && s <= last.2 + 1 => last.2 = last.2.max(e),
                 _ => merged.push((r, s, e)),
             }
         }

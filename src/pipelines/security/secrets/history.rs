@@ -172,7 +172,7 @@ fn flush(
         return;
     }
     for found in scanner.scan(path, &text, Some(id)) {
-        let mut region = super::region_of(&text, found.start, found.end);
+        let mut region = super::finding::region_of(&text, found.start, found.end);
         region.start_line = file_line(&lines, region.start_line);
         region.end_line = region.end_line.map(|l| file_line(&lines, l));
         on_hit(HistoryHit {

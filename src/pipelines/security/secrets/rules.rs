@@ -180,6 +180,19 @@ const NAME_KEYWORDS: &[&str] = &[
     "cred",
 ];
 
+/// The end of a secret-like variable name, as a regex fragment (used case-insensitively): the
+/// generic rows match only names that end like this, so `x = "…"` costs no regex match at all.
+/// [`is_secret_name`](super::validate::is_secret_name) then applies the exact rules.
+macro_rules! secret_name {
+    () => {
+        concat!(
+            r"(?:pass(?:word|wd|phrase)?|pwd|secret|token|creds|credentials?|auth",
+            r"|(?:api|access|secret|private|signing|encryption|master|auth|app|client|session)",
+            r"[_.-]?key)",
+        )
+    };
+}
+
 /// Every built-in format. Order matters only for documentation; overlap is settled by priority.
 pub(crate) static BUILTIN: &[Row] = &[
     // ---- AWS -------------------------------------------------------------------------------
@@ -780,7 +793,12 @@ pub(crate) static BUILTIN: &[Row] = &[
         NAME_KEYWORDS,
         // name, optional closing quote and type annotation (`name: &str =`), an assignment
         // operator, then a quoted literal with an optional one-letter prefix (`r"…"`).
-        r#"(?i)(?P<name>[A-Za-z_][A-Za-z0-9_.-]{0,80})["'`]?[ \t]*(?::[ \t]*[A-Za-z_&][A-Za-z0-9_&'<>\[\] ]{0,30}?[ \t]*)?(?:=|:=|:|=>|\?=|\|\|=)[ \t]*[rbfu]?["'`](?P<secret>[^"'`\s\\]{1,400})["'`]"#,
+        concat!(
+            r"(?i)(?P<name>[A-Za-z0-9_.-]{0,60}",
+            secret_name!(),
+            r#")["'`]?[ \t]*(?::[ \t]*[A-Za-z_&][A-Za-z0-9_&'<>\[\] ]{0,30}?[ \t]*)?"#,
+            r#"(?:=|:=|:|=>|\?=|\|\|=)[ \t]*[rbfu]?["'`](?P<secret>[^"'`\s\\]{1,400})["'`]"#,
+        ),
     )
     .judge(Judge::Assignment)
     .priority(2),
@@ -788,7 +806,11 @@ pub(crate) static BUILTIN: &[Row] = &[
         "generic-secret-assignment",
         "Secret in a configuration file",
         NAME_KEYWORDS,
-        r#"(?m)^[ \t]*(?:export[ \t]+|-[ \t]+|set[ \t]+|ENV[ \t]+)?["']?(?P<name>[A-Za-z_][A-Za-z0-9_.-]{0,80})["']?[ \t]*(?:=|:)[ \t]*(?P<secret>[^\s"'`,{}()\[\]<>$|\\]{1,400})(?:[ \t]+[#;].*)?[ \t]*\r?$"#,
+        concat!(
+            r#"(?im)^[ \t]*(?:export[ \t]+|-[ \t]+|set[ \t]+|ENV[ \t]+)?["']?(?P<name>[A-Za-z0-9_.-]{0,60}"#,
+            secret_name!(),
+            r#")["']?[ \t]*(?:=|:)[ \t]*(?P<secret>[^\s"'`,{}()\[\]<>$|\\]{1,400})(?:[ \t]+[#;].*)?[ \t]*\r?$"#,
+        ),
     )
     .judge(Judge::Unquoted)
     .priority(2)
@@ -797,7 +819,11 @@ pub(crate) static BUILTIN: &[Row] = &[
         "generic-secret-assignment",
         "Secret in an XML element",
         NAME_KEYWORDS,
-        r"<(?P<name>[A-Za-z_][A-Za-z0-9_.:-]{0,80})>(?P<secret>[^<\s]{1,400})</(?P<close>[A-Za-z_][A-Za-z0-9_.:-]{0,80})>",
+        concat!(
+            r"(?i)<(?P<name>[A-Za-z0-9_.:-]{0,60}",
+            secret_name!(),
+            r")>(?P<secret>[^<\s]{1,400})</(?P<close>[A-Za-z_][A-Za-z0-9_.:-]{0,80})>",
+        ),
     )
     .judge(Judge::XmlElement)
     .priority(2),
@@ -805,7 +831,11 @@ pub(crate) static BUILTIN: &[Row] = &[
         "generic-secret-assignment",
         "Secret in a .NET appSettings entry",
         NAME_KEYWORDS,
-        r#"(?i)\bkey[ \t]*=[ \t]*"(?P<name>[A-Za-z_][A-Za-z0-9_.:-]{0,80})"[ \t]+value[ \t]*=[ \t]*"(?P<secret>[^"\s]{1,400})""#,
+        concat!(
+            r#"(?i)\bkey[ \t]*=[ \t]*"(?P<name>[A-Za-z0-9_.:-]{0,60}"#,
+            secret_name!(),
+            r#")"[ \t]+value[ \t]*=[ \t]*"(?P<secret>[^"\s]{1,400})""#,
+        ),
     )
     .judge(Judge::Assignment)
     .priority(2),

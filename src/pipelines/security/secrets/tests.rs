@@ -9,7 +9,7 @@ use std::process::Command;
 use super::*;
 use crate::config::Config;
 use crate::config::schema::{CustomSecretRule, RegexPattern};
-use crate::model::Finding;
+use crate::model::{Finding, Location};
 use crate::pipelines::testing::{render, run_check_with_metrics};
 use crate::walk::{WalkOptions, walk};
 

@@ -261,18 +261,29 @@ pub(crate) struct GenericLimits {
 /// Whether a value assigned to a secret-like name looks like a real secret.
 ///
 /// It must be at least `min_length` long, mix at least two character classes, and reach the
-/// entropy threshold. Shannon entropy cannot exceed `log2(len)`, so no value shorter than 12
-/// characters could ever reach 3.5 bits: for short values the threshold is lowered to
-/// `log2(len) - 0.35`, which random strings of that length reach (they repeat a character at
-/// most once or twice) and words with digits (`session-1234`) do not.
+/// entropy threshold.
+///
+/// Shannon entropy cannot exceed `log2(len)`, so no value shorter than 12 characters could
+/// ever reach 3.5 bits. A value shorter than [`SHORT_VALUE`] characters must instead mix three
+/// classes and reach `log2(len) - 0.35` bits — nearly every character distinct, as in a random
+/// string — so `q9R#v2Lm` qualifies while `token-4280` or `child-581` (a word and a number) do
+/// not.
 pub(crate) fn is_random_value(value: &str, limits: GenericLimits) -> bool {
     let len = value.chars().count();
-    if len < limits.min_length.max(1) || class_count(value) < 2 {
+    let classes = class_count(value);
+    if len < limits.min_length.max(1) || classes < 2 {
         return false;
     }
-    let cap = (len as f64).log2() - 0.35;
-    shannon(value) >= limits.min_entropy.min(cap)
+    let entropy = shannon(value);
+    if len < SHORT_VALUE {
+        let cap = (len as f64).log2() - 0.35;
+        return classes >= 3 && entropy >= limits.min_entropy.min(cap);
+    }
+    entropy >= limits.min_entropy
 }
+
+/// Length under which a value is judged by its character classes as much as its entropy.
+pub(crate) const SHORT_VALUE: usize = 16;
 
 /// Whether a value is something other than a literal secret: a URL, a path, a dotted
 /// reference to another variable, a template, an environment lookup, or a function call.
@@ -517,6 +528,14 @@ mod tests {
         assert!(
             !is_random_value("session-1234", LIMITS),
             "a word and a number"
+        );
+        assert!(
+            !is_random_value("token-4280", LIMITS),
+            "all distinct, but two classes"
+        );
+        assert!(
+            is_random_value("Zf3D0LXCM3EIMbgJ", LIMITS),
+            "16 random characters"
         );
     }
 
