@@ -180,12 +180,13 @@ impl Check for DuplicationCheck {
         }
         // Walk order varies from run to run; the first copy of a clone must not.
         files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
-        let t0 = std::time::Instant::now();
+        probe("check_repo start");
         let classes = detector::detect(&mut files, &self.params);
-        sink.note(format!("TIMING detect {} ms", t0.elapsed().as_millis()));
+        probe("detect done");
         for class in &classes {
             sink.push(self.finding(class, &files));
         }
+        probe("findings made");
         let total: u64 = files.iter().map(|f| u64::from(f.tokens.code_lines)).sum();
         let duplicated = duplicated_lines(&classes, &files);
         let blocks: usize = classes.iter().map(|c| c.spans.len()).sum();
@@ -324,6 +325,16 @@ fn duplicated_lines(classes: &[CloneClass], files: &[FileTokens]) -> u64 {
         }
     }
     total
+}
+
+/// TEMPORARY memory probe.
+pub(crate) fn probe(what: &str) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let get = |k: &str| status.lines().find(|l| l.starts_with(k)).unwrap_or("").to_owned();
+    let _ = std::fs::OpenOptions::new().create(true).append(true).open("/tmp/dup-probe.log").and_then(|mut f| {
+        use std::io::Write;
+        writeln!(f, "{what}: {} {} t={:?}", get("VmRSS"), get("VmHWM"), std::time::SystemTime::now())
+    });
 }
 
 #[cfg(test)]

@@ -53,12 +53,12 @@ pub(super) struct Params {
 impl Params {
     /// Tokens per hashed window.
     pub(super) fn window(&self) -> usize {
-        self.min_tokens - self.min_tokens / 4
+        self.min_tokens - self.min_tokens / 3
     }
 
     /// Consecutive windows that share one kept fingerprint.
     pub(super) fn spread(&self) -> usize {
-        self.min_tokens / 4 + 1
+        self.min_tokens / 3 + 1
     }
 }
 
@@ -70,8 +70,12 @@ pub(super) struct FileTokens {
     /// Normalized tokens and their lines.
     pub(super) tokens: Tokens,
     /// Kept fingerprints: hash and position of the window's first token.
-    pub(super) fingerprints: Vec<(u64, u32)>,
+    pub(super) fingerprints: Vec<Fingerprint>,
 }
+
+/// A kept fingerprint: the window's hash (32 bits are plenty, since every match is verified
+/// token by token) and the position of its first token.
+pub(super) type Fingerprint = (u32, u32);
 
 /// One copy of a clone: a run of tokens in a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -109,7 +113,7 @@ fn mix(mut h: u64) -> u64 {
 
 /// Kept fingerprints of one file's tokens. `seed` separates language families, whose tokens
 /// must never be compared with each other.
-pub(super) fn fingerprints(kinds: &[u16], seed: u64, params: &Params) -> Vec<(u64, u32)> {
+pub(super) fn fingerprints(kinds: &[u16], seed: u64, params: &Params) -> Vec<Fingerprint> {
     let k = params.window();
     if kinds.len() < params.min_tokens || k == 0 {
         return Vec::new();
@@ -157,7 +161,8 @@ pub(super) fn fingerprints(kinds: &[u16], seed: u64, params: &Params) -> Vec<(u6
         {
             last = m;
             if !periodic(m) {
-                out.push((mixed[m], u32::try_from(m).unwrap_or(u32::MAX)));
+                let hash = u32::try_from(mixed[m] >> 32).unwrap_or(u32::MAX);
+                out.push((hash, u32::try_from(m).unwrap_or(u32::MAX)));
             }
         }
     }
@@ -182,7 +187,7 @@ impl Seed {
 /// Every clone class among `files`, sorted by first copy. Consumes the files' fingerprints.
 pub(super) fn detect(files: &mut [FileTokens], params: &Params) -> Vec<CloneClass> {
     let total = files.iter().map(|f| f.fingerprints.len()).sum();
-    let mut all: Vec<(u64, u32, u32)> = Vec::with_capacity(total);
+    let mut all: Vec<(u32, u32, u32)> = Vec::with_capacity(total);
     for (id, f) in files.iter_mut().enumerate() {
         let id = u32::try_from(id).unwrap_or(u32::MAX);
         all.extend(
@@ -191,7 +196,10 @@ pub(super) fn detect(files: &mut [FileTokens], params: &Params) -> Vec<CloneClas
                 .map(|(h, pos)| (h, id, pos)),
         );
     }
+    crate::pipelines::quality::duplication::probe("fingerprints gathered");
     all.par_sort_unstable();
+    keep_shared(&mut all);
+    crate::pipelines::quality::duplication::probe("shared kept");
     let files: &[FileTokens] = files;
     let k = params.window();
     let mut seeds: Vec<Seed> = all
@@ -199,6 +207,7 @@ pub(super) fn detect(files: &mut [FileTokens], params: &Params) -> Vec<CloneClas
         .filter(|group| group.len() > 1)
         .flat_map_iter(|group| seeds_of(group, files, k))
         .collect();
+    crate::pipelines::quality::duplication::probe("seeds");
     drop(all);
     seeds.par_sort_unstable_by_key(|s| (s.a_file, s.b_file, s.diagonal(), s.a_pos));
     let pairs: Vec<(Span, Span)> = seeds
@@ -207,35 +216,56 @@ pub(super) fn detect(files: &mut [FileTokens], params: &Params) -> Vec<CloneClas
         })
         .flat_map_iter(|run| extend_run(run, files, params))
         .collect();
+    crate::pipelines::quality::duplication::probe("pairs");
     drop(seeds);
     classes(pairs)
 }
 
+/// Drop the fingerprints whose hash occurs once (most of them): they can seed nothing.
+fn keep_shared(all: &mut Vec<(u32, u32, u32)>) {
+    let mut kept = 0;
+    let mut i = 0;
+    while i < all.len() {
+        let hash = all[i].0;
+        let end = i + all[i..].partition_point(|e| e.0 == hash);
+        if end - i > 1 {
+            all.copy_within(i..end, kept);
+            kept += end - i;
+        }
+        i = end;
+    }
+    all.truncate(kept);
+    all.shrink_to_fit();
+}
+
 /// Seeds of one group of fingerprints with equal hashes, sorted by file and position.
-fn seeds_of(group: &[(u64, u32, u32)], files: &[FileTokens], k: usize) -> Vec<Seed> {
-    let window = |&(_, file, pos): &(u64, u32, u32)| {
+///
+/// Members whose windows differ from the first (a hash collision) form groups of their own.
+fn seeds_of(group: &[(u32, u32, u32)], files: &[FileTokens], k: usize) -> Vec<Seed> {
+    let window = |&(_, file, pos): &(u32, u32, u32)| {
         let start = pos as usize;
         &files[file as usize].tokens.kinds[start..start + k]
     };
-    let reference = window(&group[0]);
-    let members: Vec<(u32, u32)> = group
-        .iter()
-        .filter(|m| window(m) == reference)
-        .map(|&(_, file, pos)| (file, pos))
-        .collect();
-    let seed = |a: (u32, u32), b: (u32, u32)| Seed {
-        a_file: a.0,
-        b_file: b.0,
-        a_pos: a.1,
-        b_pos: b.1,
+    let seed = |a: &(u32, u32, u32), b: &(u32, u32, u32)| Seed {
+        a_file: a.1,
+        b_file: b.1,
+        a_pos: a.2,
+        b_pos: b.2,
     };
     let mut out = Vec::new();
-    if members.len() <= ALL_PAIRS_MAX {
-        for (i, &a) in members.iter().enumerate() {
-            out.extend(members[i + 1..].iter().map(|&b| seed(a, b)));
+    let mut rest: Vec<(u32, u32, u32)> = group.to_vec();
+    while rest.len() > 1 {
+        let reference = window(&rest[0]);
+        let (members, others): (Vec<_>, Vec<_>) =
+            rest.iter().partition(|m| window(m) == reference);
+        if members.len() <= ALL_PAIRS_MAX {
+            for (i, a) in members.iter().enumerate() {
+                out.extend(members[i + 1..].iter().map(|b| seed(a, b)));
+            }
+        } else {
+            out.extend(members[1..].iter().map(|b| seed(&members[0], b)));
         }
-    } else {
-        out.extend(members[1..].iter().map(|&b| seed(members[0], b)));
+        rest = others;
     }
     out
 }
@@ -267,7 +297,7 @@ fn extend_run(run: &[Seed], files: &[FileTokens], params: &Params) -> Vec<(Span,
             // A run overlapping itself repeats with period `sb - sa`: one period is the clone.
             len = len.min(sb - sa);
         }
-        if len < params.min_tokens || informative_len(&a.kinds[sa..sa + len], k) < params.min_tokens
+        if len < params.min_tokens || informative_len(&a.kinds[sa..sa + len], k, params.min_tokens) < params.min_tokens
         {
             continue;
         }
@@ -285,18 +315,19 @@ fn extend_run(run: &[Seed], files: &[FileTokens], params: &Params) -> Vec<(Span,
     out
 }
 
-/// Length of `run` when each repetitive stretch in it counts as one period.
+/// Length of `run` when each repetitive stretch in it counts as one period, or any value of
+/// at least `enough` once it is known to reach it.
 ///
 /// A stretch is repetitive when a unit of at most `max_period` tokens occurs at least three
 /// times in a row, over at least [`MIN_STRETCH`] tokens: rows of a table, fields of a struct,
 /// a list of like calls. Two such stretches of the same shape are equal once names and
 /// literals are set aside, yet only one unit of each carries structure; measured this way a
 /// table copied nowhere is short, and not a clone.
-fn informative_len(run: &[u16], max_period: usize) -> usize {
+fn informative_len(run: &[u16], max_period: usize, enough: usize) -> usize {
     let n = run.len();
     let mut len = 0;
     let mut i = 0;
-    'scan: while i < n {
+    'scan: while i < n && len < enough {
         for p in 1..=max_period {
             // Positions that must equal the one a period later: the stretch's length - p.
             let need = (3 * p).max(MIN_STRETCH) - p;
@@ -439,7 +470,7 @@ mod tests {
             let common = shared(7, 20);
             let a = [filler(0, 1, shift), common.clone(), filler(0, 2, 17)].concat();
             let b = [filler(1, 3, 11), common, filler(1, 4, shift)].concat();
-            let fa: std::collections::HashSet<u64> = fingerprints(&a, 0, &PARAMS)
+            let fa: std::collections::HashSet<u32> = fingerprints(&a, 0, &PARAMS)
                 .into_iter()
                 .map(|f| f.0)
                 .collect();
@@ -529,17 +560,19 @@ mod tests {
     fn repetitive_stretches_count_as_one_period() {
         let unit = [7u16, 8, 9, 10, 11];
         let stretch: Vec<u16> = unit.iter().copied().cycle().take(60).collect();
-        assert_eq!(informative_len(&stretch, 20), 5);
+        assert_eq!(informative_len(&stretch, 20, usize::MAX), 5);
         let plain = shared(13, 40);
-        assert_eq!(informative_len(&plain, 20), 40);
+        assert_eq!(informative_len(&plain, 20, usize::MAX), 40);
         // A unit twice, or three times over fewer than 12 tokens: not repetitive.
-        assert_eq!(informative_len(&stretch[..14], 20), 14);
-        assert_eq!(informative_len(&[1, 2, 1, 2, 1, 2, 1, 2], 20), 8);
-        assert_eq!(informative_len(&stretch[..15], 20), 5);
+        assert_eq!(informative_len(&stretch[..14], 20, usize::MAX), 14);
+        assert_eq!(informative_len(&[1, 2, 1, 2, 1, 2, 1, 2], 20, usize::MAX), 8);
+        assert_eq!(informative_len(&stretch[..15], 20, usize::MAX), 5);
         // A unit longer than the longest period looked for.
-        assert_eq!(informative_len(&stretch, 4), 60);
+        assert_eq!(informative_len(&stretch, 4, usize::MAX), 60);
+        // Counting stops once it is enough.
+        assert_eq!(informative_len(&plain, 20, 10), 10);
         assert_eq!(
-            informative_len(&[plain.clone(), stretch, plain].concat(), 20),
+            informative_len(&[plain.clone(), stretch, plain].concat(), 20, usize::MAX),
             85
         );
     }
