@@ -135,8 +135,11 @@ impl<'a> Policy<'a> {
                     f.severity = s;
                 }
             }
-            f.suppression = self
-                .inline(&f, ignores)
+            // A check may have suppressed a finding itself (an ignored advisory): that stays.
+            f.suppression = f
+                .suppression
+                .take()
+                .or_else(|| self.inline(&f, ignores))
                 .or_else(|| self.configured(&f, &mut used_expired));
             if f.suppression.is_none() && self.baseline.contains(&f.fingerprint) {
                 f.suppression = Some(Suppression::Baseline);

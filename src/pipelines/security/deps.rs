@@ -16,7 +16,8 @@
 //! vulnerabilities". A repository without lockfiles runs and reports zero packages. A
 //! lockfile that cannot be read is a finding, never a failure of the check. The same issue
 //! found in several sources (an id of one is an alias of another) is reported once, RustSec
-//! first. Advisories listed in `security.deps.ignore` are dropped and counted.
+//! first. Advisories listed in `security.deps.ignore` are reported as suppressed, with the
+//! reason given, and counted.
 
 mod advisory;
 mod cargo_lock;
@@ -46,7 +47,7 @@ use std::sync::Mutex;
 use anyhow::Result;
 
 use crate::config::schema::IgnoredAdvisory;
-use crate::model::{Metric, Pipeline, Severity};
+use crate::model::{Metric, Pipeline, Severity, Suppression};
 use crate::pipelines::{Built, Check, CheckContext, CheckSpec, RuleMeta, Sink};
 use crate::walk::{FileIndex, FileKind, SourceFile};
 
@@ -121,7 +122,7 @@ pub const SPEC: CheckSpec = CheckSpec {
 pub const METRIC_VULNERABLE: &str = "security.vulnerable_dependencies";
 /// Metric: locked registry packages checked.
 pub const METRIC_SCANNED: &str = "security.dependencies_scanned";
-/// Metric: advisory matches dropped by `security.deps.ignore`.
+/// Metric: advisory matches suppressed by `security.deps.ignore`.
 pub const METRIC_IGNORED: &str = "security.advisories_ignored";
 
 /// Note of the skipped check when no advisory source is available.
@@ -166,11 +167,11 @@ struct DepsCheck {
 }
 
 impl DepsCheck {
-    /// Whether `hit` is in the ignore list, by id or alias.
-    fn is_ignored(&self, hit: &Hit) -> bool {
+    /// The ignore-list entry that matches `hit`, by id or alias.
+    fn ignored(&self, hit: &Hit) -> Option<&IgnoredAdvisory> {
         self.ignore
             .iter()
-            .any(|i| i.id == hit.id || hit.aliases.contains(&i.id))
+            .find(|i| i.id == hit.id || hit.aliases.contains(&i.id))
     }
 }
 
@@ -250,12 +251,20 @@ impl Check for DepsCheck {
                 for (package, hits) in parsed.packages.iter().zip(per_package) {
                     let mut is_vulnerable = false;
                     for hit in hits {
-                        if self.is_ignored(hit) {
+                        let mut finding = report::advisory(path, package, hit);
+                        if let Some(entry) = self.ignored(hit) {
+                            // Kept, marked suppressed: SARIF shows it as accepted, with the
+                            // reason, and no gate counts it.
                             ignored += 1;
-                            continue;
+                            finding.suppression = Some(Suppression::Config {
+                                reason: entry.reason.clone(),
+                                owner: None,
+                                until: None,
+                            });
+                        } else {
+                            is_vulnerable |= hit.kind == Kind::Vulnerability;
                         }
-                        is_vulnerable |= hit.kind == Kind::Vulnerability;
-                        sink.push(report::advisory(path, package, hit));
+                        sink.push(finding);
                     }
                     vulnerable += usize::from(is_vulnerable);
                 }

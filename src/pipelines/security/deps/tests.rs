@@ -266,12 +266,30 @@ fn ignored_advisories_match_ids_and_aliases_and_are_counted() {
         },
     ];
     let out = run_check_with_metrics(&SPEC, &fixture("security/deps/repo"), &config);
-    let got = summaries(&out.findings);
+    let (suppressed, open): (Vec<Finding>, Vec<Finding>) = out
+        .findings
+        .iter()
+        .cloned()
+        .partition(|f| f.suppression.is_some());
     let want: Vec<String> = expected_repo()
         .into_iter()
         .filter(|s| !s.ends_with(" RUSTSEC-2021-0003") && !s.ends_with(" GHSA-29mw-wpgm-hmr9"))
         .collect();
-    assert_eq!(got, want);
+    assert_eq!(summaries(&open), want);
+    // The ignored ones stay in the report, suppressed with the configured reason.
+    assert_eq!(suppressed.len(), 4);
+    for f in &suppressed {
+        let Some(Suppression::Config { reason, .. }) = &f.suppression else {
+            panic!("not a configured suppression: {f:?}");
+        };
+        let id = f.message.as_str();
+        let want = if id.contains("RUSTSEC-2021-0003") {
+            "insert_many is never called"
+        } else {
+            "trim functions are not used on user input"
+        };
+        assert_eq!(reason, want, "{id}");
+    }
     assert_eq!(out.metric(METRIC_IGNORED), Some(4.0));
     assert_eq!(out.metric(METRIC_VULNERABLE), Some(37.0));
 }
