@@ -5,7 +5,7 @@
 //! headline gate metrics) and [`host`] (CPU, memory, load and disk of the machine, kept with
 //! every run so numbers from different hosts can be told apart). Measurements of every source
 //! become a `Series`: one benchmark's samples in one unit, which the rest of the pipeline
-//! treats alike. The performance score ([`score`]) is derived from the headline metrics'
+//! treats alike. The performance score ([`mod@score`]) is derived from the headline metrics'
 //! distance to their targets.
 
 pub mod benchmarks;
