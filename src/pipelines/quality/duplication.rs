@@ -330,11 +330,27 @@ fn duplicated_lines(classes: &[CloneClass], files: &[FileTokens]) -> u64 {
 /// TEMPORARY memory probe.
 pub(crate) fn probe(what: &str) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let get = |k: &str| status.lines().find(|l| l.starts_with(k)).unwrap_or("").to_owned();
-    let _ = std::fs::OpenOptions::new().create(true).append(true).open("/tmp/dup-probe.log").and_then(|mut f| {
-        use std::io::Write;
-        writeln!(f, "{what}: {} {} t={:?}", get("VmRSS"), get("VmHWM"), std::time::SystemTime::now())
-    });
+    let get = |k: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(k))
+            .unwrap_or("")
+            .to_owned()
+    };
+    let _ = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open("/tmp/dup-probe.log")
+        .and_then(|mut f| {
+            use std::io::Write;
+            writeln!(
+                f,
+                "{what}: {} {} t={:?}",
+                get("VmRSS"),
+                get("VmHWM"),
+                std::time::SystemTime::now()
+            )
+        });
 }
 
 #[cfg(test)]

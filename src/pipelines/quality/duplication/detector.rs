@@ -256,8 +256,7 @@ fn seeds_of(group: &[(u32, u32, u32)], files: &[FileTokens], k: usize) -> Vec<Se
     let mut rest: Vec<(u32, u32, u32)> = group.to_vec();
     while rest.len() > 1 {
         let reference = window(&rest[0]);
-        let (members, others): (Vec<_>, Vec<_>) =
-            rest.iter().partition(|m| window(m) == reference);
+        let (members, others): (Vec<_>, Vec<_>) = rest.iter().partition(|m| window(m) == reference);
         if members.len() <= ALL_PAIRS_MAX {
             for (i, a) in members.iter().enumerate() {
                 out.extend(members[i + 1..].iter().map(|b| seed(a, b)));
@@ -297,7 +296,8 @@ fn extend_run(run: &[Seed], files: &[FileTokens], params: &Params) -> Vec<(Span,
             // A run overlapping itself repeats with period `sb - sa`: one period is the clone.
             len = len.min(sb - sa);
         }
-        if len < params.min_tokens || informative_len(&a.kinds[sa..sa + len], k, params.min_tokens) < params.min_tokens
+        if len < params.min_tokens
+            || informative_len(&a.kinds[sa..sa + len], k, params.min_tokens) < params.min_tokens
         {
             continue;
         }
@@ -565,7 +565,10 @@ mod tests {
         assert_eq!(informative_len(&plain, 20, usize::MAX), 40);
         // A unit twice, or three times over fewer than 12 tokens: not repetitive.
         assert_eq!(informative_len(&stretch[..14], 20, usize::MAX), 14);
-        assert_eq!(informative_len(&[1, 2, 1, 2, 1, 2, 1, 2], 20, usize::MAX), 8);
+        assert_eq!(
+            informative_len(&[1, 2, 1, 2, 1, 2, 1, 2], 20, usize::MAX),
+            8
+        );
         assert_eq!(informative_len(&stretch[..15], 20, usize::MAX), 5);
         // A unit longer than the longest period looked for.
         assert_eq!(informative_len(&stretch, 4, usize::MAX), 60);
