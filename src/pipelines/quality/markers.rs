@@ -3,7 +3,8 @@
 //! One Aho-Corasick automaton over the configured tags scans each file's bytes once; a match
 //! counts only as a whole upper-case word followed by `:`, `(`, `!`, a space or the end of the
 //! line, so identifiers (`TODO_LIST`, `XXXL`), placeholders (`XXX-XX-XXXX`) and prose in lower
-//! case are not markers. Every marker is a finding; the total is the `quality.todo_markers`
+//! case are not markers. Unless a `:` or `(` follows, the tag must also open its comment or
+//! line (or follow another marker), so prose that names a tag (`the HACK markers`) is not one. Every marker is a finding; the total is the `quality.todo_markers`
 //! metric, which the optional `todo_markers_max` gate reads.
 
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -110,6 +111,27 @@ fn marker_message(tag: &str, rest: &str) -> String {
     }
 }
 
+/// Comment openers and list or quote marks a marker may follow on its line.
+const OPENERS: &[&[u8]] = &[
+    b"//", b"/*", b"#", b"*", b"--", b"-", b";", b"!", b"%", b"'", b"\"", b">", b"{-", b"(*",
+    b"REM", b"rem",
+];
+
+/// Whether the text before a marker on its line is empty, ends with a comment opener, or ends
+/// with an upper-case word that does (`// TODO FIXME`: two markers).
+fn opens_comment(prefix: &[u8]) -> bool {
+    let p = prefix.trim_ascii_end();
+    if p.is_empty() || OPENERS.iter().any(|o| p.ends_with(o)) {
+        return true;
+    }
+    let word = p.iter().rev().take_while(|b| b.is_ascii_uppercase()).count();
+    let before = &p[..p.len() - word];
+    word >= 2
+        && !before.last().copied().is_some_and(is_word_byte)
+        && (before.trim_ascii_end().is_empty()
+            || OPENERS.iter().any(|o| before.trim_ascii_end().ends_with(o)))
+}
+
 fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
@@ -143,6 +165,11 @@ impl Check for MarkersCheck {
                 line_start = scanned + pos + 1;
             }
             scanned = start;
+            // A tag followed by `:` or `(` is a marker anywhere; otherwise it must open its
+            // comment (or line), or follow another marker: `the HACK markers` in prose is not.
+            if !matches!(next, Some(b':' | b'(')) && !opens_comment(&bytes[line_start..start]) {
+                continue;
+            }
             let line_end =
                 memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |e| start + e);
             let line_text = file.text[line_start..line_end].trim();
