@@ -124,7 +124,11 @@ fn opens_comment(prefix: &[u8]) -> bool {
     if p.is_empty() || OPENERS.iter().any(|o| p.ends_with(o)) {
         return true;
     }
-    let word = p.iter().rev().take_while(|b| b.is_ascii_uppercase()).count();
+    let word = p
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_uppercase())
+        .count();
     let before = &p[..p.len() - word];
     word >= 2
         && !before.last().copied().is_some_and(is_word_byte)
