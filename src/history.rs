@@ -96,6 +96,11 @@ pub fn runs_dir(out: &Path) -> PathBuf {
 ///
 /// Unreadable or foreign files are skipped: history must never stop a run.
 pub fn load_all(out: &Path) -> Vec<HistoryRecord> {
+    record_paths(out).iter().filter_map(|p| read(p)).collect()
+}
+
+/// Paths of the history records, oldest first (the names start with a UTC timestamp).
+fn record_paths(out: &Path) -> Vec<PathBuf> {
     let Ok(dir) = std::fs::read_dir(runs_dir(out)) else {
         return Vec::new();
     };
@@ -105,15 +110,17 @@ pub fn load_all(out: &Path) -> Vec<HistoryRecord> {
         .collect();
     paths.sort();
     paths
-        .iter()
-        .filter_map(|p| std::fs::read(p).ok())
-        .filter_map(|b| serde_json::from_slice(&b).ok())
-        .collect()
 }
 
-/// The most recent record, if any.
+/// One record; an unreadable or foreign file is skipped, as everywhere in the history.
+fn read(path: &Path) -> Option<HistoryRecord> {
+    let bytes = std::fs::read(path).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// The most recent readable record, if any; reads only as far back as it must.
 pub fn latest(out: &Path) -> Option<HistoryRecord> {
-    load_all(out).pop()
+    record_paths(out).iter().rev().find_map(|p| read(p))
 }
 
 /// Write a record as compact JSON.
@@ -123,4 +130,32 @@ pub fn write(out: &Path, record: &HistoryRecord) -> Result<PathBuf> {
     bytes.push(b'\n');
     crate::render::write_atomic(&path, &bytes)?;
     Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latest_is_the_newest_readable_record() {
+        let out = tempfile::tempdir().expect("tempdir");
+        let report = crate::render::sample::report();
+        let mut old = HistoryRecord::from_report(&report);
+        old.run_id = "20260101T000000Z-aaaaaaa".into();
+        let mut new = old.clone();
+        new.run_id = "20260102T000000Z-bbbbbbb".into();
+        assert!(latest(out.path()).is_none(), "no history yet");
+        write(out.path(), &new).expect("write");
+        write(out.path(), &old).expect("write");
+        // A damaged newer file is skipped, not taken for the latest run.
+        std::fs::write(
+            runs_dir(out.path()).join("20260103T000000Z-ccccccc.json"),
+            b"{ truncated",
+        )
+        .expect("write");
+        let got = latest(out.path()).expect("a record");
+        assert_eq!(got.run_id, "20260102T000000Z-bbbbbbb");
+        let all: Vec<String> = load_all(out.path()).into_iter().map(|r| r.run_id).collect();
+        assert_eq!(all, ["20260101T000000Z-aaaaaaa", "20260102T000000Z-bbbbbbb"]);
+    }
 }

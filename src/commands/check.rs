@@ -216,28 +216,37 @@ pub fn run(args: &CheckArgs, ui: &Ui) -> Result<ExitStatus> {
 
 /// Render every requested output in memory, then replace the files; report.json goes last so
 /// any failure leaves the previous one intact. Returns the Markdown summary.
+///
+/// The renderers only read the report, so they run in parallel: with tens of thousands of
+/// findings, SARIF and JSON are tens of megabytes each.
 fn write_reports(report: &RunReport, paths: &OutputPaths, formats: &[Format]) -> Result<String> {
-    let summary = crate::render::markdown::render(report)?;
+    let wants = |f: Format| formats.contains(&f);
+    let ((summary, junit), (sarif, json)) = rayon::join(
+        || {
+            (
+                crate::render::markdown::render(report),
+                wants(Format::Junit).then(|| crate::render::junit::render(report)),
+            )
+        },
+        || {
+            rayon::join(
+                || wants(Format::Sarif).then(|| crate::render::sarif::render(report)),
+                || crate::render::json::render(report),
+            )
+        },
+    );
+    let summary = summary?;
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-    if formats.contains(&Format::Sarif) {
-        files.push((
-            paths.sarif.clone(),
-            crate::render::sarif::render(report)?.into_bytes(),
-        ));
+    if let Some(sarif) = sarif {
+        files.push((paths.sarif.clone(), sarif?.into_bytes()));
     }
-    if formats.contains(&Format::Junit) {
-        files.push((
-            paths.junit.clone(),
-            crate::render::junit::render(report)?.into_bytes(),
-        ));
+    if let Some(junit) = junit {
+        files.push((paths.junit.clone(), junit?.into_bytes()));
     }
-    if formats.contains(&Format::Markdown) {
+    if wants(Format::Markdown) {
         files.push((paths.summary.clone(), summary.clone().into_bytes()));
     }
-    files.push((
-        paths.report.clone(),
-        crate::render::json::render(report)?.into_bytes(),
-    ));
+    files.push((paths.report.clone(), json?.into_bytes()));
     crate::render::write_all_atomic(&files).context("writing reports")?;
     Ok(summary)
 }
