@@ -156,6 +156,9 @@ mod tests {
         let got = latest(out.path()).expect("a record");
         assert_eq!(got.run_id, "20260102T000000Z-bbbbbbb");
         let all: Vec<String> = load_all(out.path()).into_iter().map(|r| r.run_id).collect();
-        assert_eq!(all, ["20260101T000000Z-aaaaaaa", "20260102T000000Z-bbbbbbb"]);
+        assert_eq!(
+            all,
+            ["20260101T000000Z-aaaaaaa", "20260102T000000Z-bbbbbbb"]
+        );
     }
 }
