@@ -13,6 +13,7 @@
 #   BENCH_OUT     scratch folder for reports (default /tmp/vigil-dup-bench-out)
 #   JSCPD_DIR     where jscpd is installed with npm (default /tmp/vigil-jscpd-5.3.2)
 #   MEMORY_TREE   a large tree for one extra vigil run that reports peak memory (default: none)
+#   VIGIL         vigil binary (default: built with `cargo build --release`)
 # Needs: cargo, python3, npm (jscpd is installed from the npm registry on first use).
 set -euo pipefail
 
@@ -58,9 +59,13 @@ if [ ! -x "$jscpd_dir/node_modules/.bin/jscpd" ]; then
 fi
 jscpd="$jscpd_dir/node_modules/.bin/jscpd"
 
-echo "building vigil (release) ..."
-cargo build --release --quiet
-vigil=$(pwd)/target/release/vigil
+if [ -n "${VIGIL:-}" ]; then
+    vigil=$VIGIL
+else
+    echo "building vigil (release) ..."
+    cargo build --release --quiet
+    vigil=$(pwd)/target/release/vigil
+fi
 rm -rf "$out"
 mkdir -p "$out"
 cat > "$out/vigil.yml" <<EOF
@@ -76,7 +81,7 @@ EOF
 # copies) and with identifiers and literals ignored, which is what vigil always does.
 common="--min-tokens $min_tokens --min-lines $min_lines --format rust --mode weak --no-colors --reporters json"
 python3 - "$runs" "$out" "$tree" \
-    "vigil" "$vigil check $tree --pipeline quality --config $out/vigil.yml --out $out/vigil --quiet" \
+    "vigil" "$vigil check $tree --pipeline quality --check duplication --config $out/vigil.yml --out $out/vigil --quiet" \
     "jscpd-exact" "$jscpd $common --output $out/jscpd-exact $tree" \
     "jscpd-renamed" "$jscpd $common --ignore-identifiers --ignore-literals --output $out/jscpd-renamed $tree" <<'PY'
 import json, os, shlex, statistics, subprocess, sys, time
@@ -110,11 +115,9 @@ metrics = {m["name"]: m["value"] for m in quality["metrics"]}
 checks = {c["id"]: c for c in quality["checks"]}
 clones = [f for f in quality["findings"] if f["rule_id"] == "duplicated-block"]
 print()
-print(f"vigil pipeline wall in its report: {report['duration_ms']} ms; "
+print(f"vigil run wall in its report: {report['duration_ms']} ms; "
       f"duplication check: {checks['duplication']['duration_ms']} ms "
       f"(file hooks summed over threads + the repository hook)")
-for cid, c in checks.items():
-    print(f"  check {cid:12} {c['duration_ms']:7} ms")
 print()
 print(f"{'tool':14} {'clones':>8} {'dup. lines':>11} {'of lines':>10} {'dup. %':>7}")
 print(f"{'vigil':14} {len(clones):8} {metrics['quality.duplicated_lines']:11.0f} {'-':>10} "
@@ -127,8 +130,8 @@ print()
 v = results["vigil"]
 for name in ("jscpd-exact", "jscpd-renamed"):
     j = results[name]
-    print(f"{name} / vigil quality pipeline: wall x{j[0] / v[0]:.1f}, cpu x{j[1] / v[1]:.1f}; "
-          f"{name} wall / vigil duplication check: x{j[0] * 1000 / max(checks['duplication']['duration_ms'], 1):.1f}")
+    print(f"{name} / vigil: wall x{j[0] / v[0]:.1f}, cpu x{j[1] / v[1]:.1f}, "
+          f"peak RSS x{j[2] / v[2]:.1f}")
 PY
 
 if [ -n "${MEMORY_TREE:-}" ]; then

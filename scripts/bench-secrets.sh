@@ -1,20 +1,30 @@
 #!/usr/bin/env bash
-# Benchmark of the secrets check: `vigil check --pipeline security` against `rg` searching the
-# same keywords, and against `detect-secrets scan`, on
+# Benchmark of the secrets check: `vigil check --pipeline security` (and `--check secrets`
+# alone, to show its share) against `rg` searching the same keywords, and against
+# `detect-secrets scan`, on
 #   1. a generated tree (>= 50,000 files, >= 500 MB) of code and config with planted secrets,
-#   2. a real checkout: the crates under ~/.cargo/registry/src,
-#   3. a smaller generated tree (detect-secrets is too slow for the big one).
-# Each command runs BENCH_RUNS times after one warm-up; the table shows the median wall time
-# and the peak resident memory (from GNU time) of the median run.
+#   2. a real checkout: the crates under ~/.cargo/registry/src (several hundred crates),
+#   3. deterministic subsets of both for detect-secrets, which reads about 0.1 MB/s and would
+#      take hours on the full trees: the first crates of the real checkout in name order up to
+#      BENCH_DS_MB megabytes, and the first BENCH_DS_FILES files (in path order) of the
+#      generated tree. vigil and rg run on the same subsets, so those ratios are measured, not
+#      extrapolated; the detect-secrets time of the full trees is extrapolated per MB and
+#      labelled as such.
+# Each command runs BENCH_RUNS times after one warm-up (detect-secrets: no warm-up, the page
+# cache is already warm from the others); the table shows the median wall time, the peak
+# resident memory (GNU time) of the median run, and the load average before each command.
 #
 # Usage: scripts/bench-secrets.sh
 # Environment:
 #   BENCH_TREE        big generated tree (default /tmp/vigil-bench-secrets/big-FILES)
-#   BENCH_FILES       files in the big tree (default 50000; the small tree has a tenth)
+#   BENCH_FILES       files in the big tree (default 50000)
 #   BENCH_RUNS        timed runs per command (default 3)
 #   BENCH_REAL        real checkout (default: the first ~/.cargo/registry/src/*/)
 #   BENCH_DS          1 to run detect-secrets (default 1)
-#   BENCH_DS_RUNS     timed runs of detect-secrets (default BENCH_RUNS; it is slow)
+#   BENCH_DS_RUNS     timed runs of detect-secrets (default BENCH_RUNS)
+#   BENCH_DS_MB       size of the real-checkout subset for detect-secrets (default 10)
+#   BENCH_DS_FILES    files of the generated subset for detect-secrets (default 500)
+#   BENCH_SUBSETS_ONLY 1 to skip the two full trees (re-running the detect-secrets part)
 #   VIGIL_BIN         a vigil binary to use instead of building target/release/vigil
 # Needs: cargo, python3, rg, GNU time (/usr/bin/time); detect-secrets for the comparison.
 # On Debian: apt-get install -y ripgrep time && pip install detect-secrets
@@ -24,7 +34,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 base=/tmp/vigil-bench-secrets
 files=${BENCH_FILES:-50000}
 big=${BENCH_TREE:-$base/big-$files}
-small=$base/small-$((files / 10))
+ds_mb=${BENCH_DS_MB:-10}
+ds_files=${BENCH_DS_FILES:-500}
 runs=${BENCH_RUNS:-3}
 real=${BENCH_REAL:-$(ls -d "$HOME"/.cargo/registry/src/*/ 2>/dev/null | head -1)}
 run_ds=${BENCH_DS:-1}
@@ -123,7 +134,33 @@ PY
 }
 
 generate "$big" "$files"
-generate "$small" "$((files / 10))"
+
+# subset_real SRC DST MB: the first crates of SRC in name order, copied until MB megabytes;
+# crates larger than a quarter of MB are passed over, so one vendored C library does not make
+# the whole subset.
+subset_real() {
+    [ -f "$2/.bench-complete" ] && return 0
+    rm -rf "$2" && mkdir -p "$2"
+    local total=0 limit=$(($3 * 1024 * 1024)) size
+    for d in $(ls "$1" | LC_ALL=C sort); do
+        [ "$total" -ge "$limit" ] && break
+        size=$(du -s --apparent-size --block-size=1 "$1/$d" | cut -f1)
+        [ "$size" -gt $((limit / 4)) ] && continue
+        cp -r "$1/$d" "$2/"
+        total=$((total + size))
+    done
+    touch "$2/.bench-complete"
+}
+
+# subset_files SRC DST N: the first N files of SRC in path order, copied with their folders.
+subset_files() {
+    [ -f "$2/.bench-complete" ] && return 0
+    rm -rf "$2" && mkdir -p "$2"
+    # awk rather than head: head closing the pipe early fails the pipeline under pipefail.
+    (cd "$1" && find . -type f ! -name .bench-complete | LC_ALL=C sort | awk -v n="$3" 'NR <= n' |
+        while read -r f; do mkdir -p "$2/$(dirname "$f")" && cp "$f" "$2/$f"; done)
+    touch "$2/.bench-complete"
+}
 
 vigil=${VIGIL_BIN:-}
 if [ -z "$vigil" ]; then
@@ -132,53 +169,59 @@ if [ -z "$vigil" ]; then
     vigil=$(pwd)/target/release/vigil
 fi
 
-# measure NAME RUNS CMD...: runs the command RUNS times (after a warm-up of the page cache)
-# and prints "NAME median_seconds peak_rss_mb" for the median run.
+# measure NAME RUNS WARMUP CMD...: runs the command RUNS times (after one warm-up run when
+# WARMUP is 1) and prints "NAME median_seconds peak_rss_mb load" for the median run, where load
+# is the one-minute load average before that run.
 measure() {
-    local name=$1 n=$2; shift 2
-    if [ "$n" -gt 1 ]; then "$@" >/dev/null 2>&1 || true; fi
+    local name=$1 n=$2 warm=$3; shift 3
+    if [ "$warm" = 1 ]; then "$@" >/dev/null 2>&1 || true; fi
     local results=()
     for _ in $(seq "$n"); do
-        local log; log=$(mktemp)
+        local log load; log=$(mktemp)
+        load=$(cut -d' ' -f1 /proc/loadavg)
         /usr/bin/time -v -o "$log" "$@" >/dev/null 2>&1 || true
         local secs rss
         secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s}' "$log")
         rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$log")
-        results+=("$secs $rss")
+        results+=("$secs $rss $load")
         rm -f "$log"
     done
-    printf '%s\n' "${results[@]}" | sort -n | awk -v name="$name" -v r="$n" 'NR == int((r + 1) / 2) {printf "%s %s %s\n", name, $1, $2}'
+    printf '%s\n' "${results[@]}" | sort -n | awk -v name="$name" -v r="$n" 'NR == int((r + 1) / 2) {printf "%s %s %s %s\n", name, $1, $2, $3}'
 }
 
 report() { # report LABEL DIR WITH_DS
     local label=$1 dir=$2 with_ds=$3
     local nfiles size
     nfiles=$(find "$dir" -type f | wc -l)
-    size=$(du -sh "$dir" | cut -f1)
+    size=$(du -s --apparent-size --block-size=1M "$dir" | cut -f1)
     echo
-    echo "## $label: $dir ($nfiles files, $size)"
-    rm -rf "$out"
+    echo "## $label: $dir ($nfiles files, $size MB)"
+    rm -rf "$out" "$out.runs"
     local rows=()
-    rows+=("$(measure vigil "$runs" "$vigil" check "$dir" --pipeline security --offline --quiet --out "$out")")
-    rows+=("$(measure rg "$runs" rg "${rg_args[@]}" "$dir")")
+    rows+=("$(measure vigil-security "$runs" 1 "$vigil" check "$dir" --pipeline security --offline --quiet --out "$out.runs")")
+    rows+=("$(measure vigil-secrets-only "$runs" 1 "$vigil" check "$dir" --check secrets --offline --quiet --out "$out.runs")")
+    rows+=("$(measure rg "$runs" 1 rg "${rg_args[@]}" "$dir")")
     if [ "$with_ds" = 1 ]; then
         # From inside the folder: run from a git work tree, detect-secrets scans that instead.
-        rows+=("$(measure detect-secrets "$ds_runs" sh -c "cd '$dir' && detect-secrets scan --all-files .")")
+        rows+=("$(measure detect-secrets "$ds_runs" 0 sh -c "cd '$dir' && detect-secrets scan --all-files .")")
     fi
+    # One more run for the report the summary below reads.
+    "$vigil" check "$dir" --pipeline security --offline --quiet --out "$out" >/dev/null 2>&1 || true
     printf '%s\n' "${rows[@]}" | python3 -c '
 import sys
+size_mb = float(sys.argv[1])
 rows = [l.split() for l in sys.stdin if l.strip()]
 t = {r[0]: float(r[1]) for r in rows}
-print("| tool | median wall time | peak RSS |")
-print("|---|---:|---:|")
-for name, secs, rss in rows:
-    print(f"| {name} | {float(secs):.2f} s | {rss} MB |")
-v, g, d = t["vigil"], t["rg"], t.get("detect-secrets")
-line = "\nvigil / rg = %.2f" % (v / g)
+print("| tool | median wall time | peak RSS | load before |")
+print("|---|---:|---:|---:|")
+for name, secs, rss, load in rows:
+    print(f"| {name} | {float(secs):.2f} s | {rss} MB | {load} |")
+v, s, g, d = t["vigil-security"], t["vigil-secrets-only"], t["rg"], t.get("detect-secrets")
+line = "\nvigil security / rg = %.2f; secrets only / rg = %.2f" % (v / g, s / g)
 if d is not None:
-    line += "; detect-secrets / vigil = %.1f" % (d / v)
+    line += "; detect-secrets / vigil security = %.1f (detect-secrets: %.2f MB/s)" % (d / v, size_mb / d)
 print(line)
-'
+' "$size"
     python3 - "$out/latest/report.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -191,8 +234,19 @@ PY
 }
 
 echo "# secrets benchmark ($(nproc) CPUs, median of $runs runs; detect-secrets: $ds_runs)"
-report "generated tree" "$big" 0
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+full=$([ "${BENCH_SUBSETS_ONLY:-0}" = 1 ] && echo 0 || echo 1)
+[ "$full" = 1 ] && report "generated tree" "$big" 0
 if [ -n "$real" ] && [ -d "$real" ]; then
-    report "real checkout" "$real" "$run_ds"
+    [ "$full" = 1 ] && report "real checkout" "$real" 0
+    if [ "$run_ds" = 1 ]; then
+        subset_real "$real" "$base/real-subset-${ds_mb}mb" "$ds_mb"
+        report "real checkout, first crates up to ${ds_mb} MB" "$base/real-subset-${ds_mb}mb" 1
+    fi
 fi
-report "small generated tree" "$small" "$run_ds"
+if [ "$run_ds" = 1 ]; then
+    subset_files "$big" "$base/generated-subset-$ds_files" "$ds_files"
+    report "generated tree, first $ds_files files" "$base/generated-subset-$ds_files" 1
+fi
+echo
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

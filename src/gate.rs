@@ -4,9 +4,13 @@
 //! ([`GATES`]) holds every gate with the seed's default threshold and mode; the configuration
 //! may change the threshold or the mode (`fail`, `warn`, `off`). A gate whose metric was not
 //! produced is `skipped`, never silently passed. `--fail-on SEVERITY` adds one gate per
-//! pipeline counting active findings at or above that severity.
+//! pipeline counting active findings at or above that severity. Beside the catalogue, the
+//! configuration may define gates on metrics of its own ([`ConfigGate`], from
+//! [`config_gates`]: the targets of custom metrics); they are evaluated, counted and recorded
+//! exactly like the catalogue's.
 
 use crate::ExitStatus;
+use crate::config::Config;
 use crate::config::schema::{GateConfig, GatesConfig};
 use crate::model::{
     CheckStatus, Comparator, Counts, Gate, GateMode, GateStatus, OverallStatus, Pipeline,
@@ -137,6 +141,42 @@ pub const GATES: &[GateDef] = &[
         summary: "slowdown vs the baseline (%) at most the threshold",
     },
     GateDef {
+        name: "test_pass_rate_min",
+        metric: "integration.pass_rate",
+        pipeline: Pipeline::Integration,
+        comparator: Comparator::AtLeast,
+        threshold: 100.0,
+        mode: GateMode::Fail,
+        summary: "passing tests of the JUnit reports (%) at least the threshold",
+    },
+    GateDef {
+        name: "test_commands_failed_max",
+        metric: "integration.test_commands_failed",
+        pipeline: Pipeline::Integration,
+        comparator: Comparator::AtMost,
+        threshold: 0.0,
+        mode: GateMode::Fail,
+        summary: "failed test commands at most the threshold",
+    },
+    GateDef {
+        name: "probe_success_rate_min",
+        metric: "integration.probe_success_rate",
+        pipeline: Pipeline::Integration,
+        comparator: Comparator::AtLeast,
+        threshold: 100.0,
+        mode: GateMode::Fail,
+        summary: "HTTP probes that passed (%) at least the threshold",
+    },
+    GateDef {
+        name: "commands_ready_min",
+        metric: "integration.commands_ready_pct",
+        pipeline: Pipeline::Integration,
+        comparator: Comparator::AtLeast,
+        threshold: 100.0,
+        mode: GateMode::Fail,
+        summary: "listed commands answering --help (%) at least the threshold",
+    },
+    GateDef {
         name: "gate_pass_rate_min",
         metric: GATE_PASS_RATE,
         pipeline: Pipeline::Quality,
@@ -146,6 +186,27 @@ pub const GATES: &[GateDef] = &[
         summary: "share of evaluated gates that passed (%) at least the threshold",
     },
 ];
+
+/// A gate defined by the configuration on a metric of its own, outside the catalogue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigGate {
+    /// Report name; never one of the catalogue's (those have no `.`).
+    pub name: String,
+    /// Metric the gate reads.
+    pub metric: String,
+    /// Pipeline whose metrics hold it.
+    pub pipeline: Pipeline,
+    /// Threshold and comparison.
+    pub target: Target,
+    /// fail, warn or off.
+    pub mode: GateMode,
+}
+
+/// Every gate the configuration defines outside the catalogue, in configuration order: the
+/// targets of `integration.metrics`.
+pub fn config_gates(config: &Config) -> Vec<ConfigGate> {
+    crate::pipelines::integration::metrics::gates(&config.integration.metrics)
+}
 
 /// Threshold and mode configured for a gate, if any.
 fn configured(gates: &GatesConfig, name: &str) -> (Option<f64>, Option<GateMode>) {
@@ -168,6 +229,10 @@ fn configured(gates: &GatesConfig, name: &str) -> (Option<f64>, Option<GateMode>
         "error_rate_max" => pick(gates.error_rate_max, |t| t.0),
         "regression_pct" => pick(gates.regression_pct, |t| t.0),
         "gate_pass_rate_min" => pick(gates.gate_pass_rate_min, |t| t.0),
+        "test_pass_rate_min" => pick(gates.test_pass_rate_min, |t| t.0),
+        "test_commands_failed_max" => pick(gates.test_commands_failed_max, |t| t.0),
+        "probe_success_rate_min" => pick(gates.probe_success_rate_min, |t| t.0),
+        "commands_ready_min" => pick(gates.commands_ready_min, |t| t.0),
         _ => (None, None),
     }
 }
@@ -233,11 +298,13 @@ pub fn fmt_num(v: f64) -> String {
     }
 }
 
-/// Evaluate the catalogue's gates (except the pass-rate gate) and the `--fail-on` gate of one
-/// pipeline, appending them to its `gates`.
+/// Evaluate the catalogue's gates (except the pass-rate gate), the configuration's own gates
+/// of this pipeline (`extra`, see [`config_gates`]) and the `--fail-on` gate of one pipeline,
+/// appending them to its `gates`.
 pub fn evaluate_pipeline(
     result: &mut PipelineResult,
     gates: &GatesConfig,
+    extra: &[ConfigGate],
     fail_on: Option<Severity>,
 ) {
     for def in GATES
@@ -255,6 +322,16 @@ pub fn evaluate_pipeline(
             target,
             mode.unwrap_or(def.mode),
             result.metric(def.metric),
+        );
+        result.gates.push(gate);
+    }
+    for g in extra.iter().filter(|g| g.pipeline == result.pipeline) {
+        let gate = evaluate(
+            &g.name,
+            &g.metric,
+            g.target,
+            g.mode,
+            result.metric(&g.metric),
         );
         result.gates.push(gate);
     }
@@ -412,6 +489,7 @@ mod tests {
                 .map(|(n, v)| crate::model::Metric::new(*n, *v, ""))
                 .collect(),
             gates: vec![],
+            hotspots: vec![],
         }
     }
 
@@ -453,7 +531,7 @@ mod tests {
             ..GatesConfig::default()
         };
         let mut r = result(&[("security_score", 90.0)]);
-        evaluate_pipeline(&mut r, &gates, None);
+        evaluate_pipeline(&mut r, &gates, &[], None);
         let g = r
             .gates
             .iter()
@@ -487,6 +565,10 @@ mod tests {
         gates.error_rate_max = cfg;
         gates.regression_pct = nn;
         gates.gate_pass_rate_min = cfg;
+        gates.test_pass_rate_min = cfg;
+        gates.test_commands_failed_max = nn;
+        gates.probe_success_rate_min = cfg;
+        gates.commands_ready_min = cfg;
         for def in GATES {
             assert_eq!(
                 configured(&gates, def.name),
@@ -495,6 +577,55 @@ mod tests {
                 def.name
             );
         }
+    }
+
+    #[test]
+    fn config_gates_join_their_pipeline_and_the_pass_rate() {
+        let extra = [
+            ConfigGate {
+                name: "custom.binary_size".into(),
+                metric: "integration.custom.binary_size".into(),
+                pipeline: Pipeline::Integration,
+                target: Target {
+                    comparator: Comparator::AtMost,
+                    value: 100.0,
+                },
+                mode: GateMode::Fail,
+            },
+            ConfigGate {
+                name: "custom.elsewhere".into(),
+                metric: "x".into(),
+                pipeline: Pipeline::Security,
+                target: Target {
+                    comparator: Comparator::AtLeast,
+                    value: 1.0,
+                },
+                mode: GateMode::Fail,
+            },
+        ];
+        let mut r = result(&[("integration.custom.binary_size", 150.0)]);
+        r.pipeline = Pipeline::Integration;
+        evaluate_pipeline(&mut r, &GatesConfig::default(), &extra, None);
+        // The catalogue's integration gates are skipped: their metrics were not measured.
+        let evaluated: Vec<&Gate> = r
+            .gates
+            .iter()
+            .filter(|g| g.status != GateStatus::Skipped)
+            .collect();
+        assert_eq!(evaluated.len(), 1, "{:?}", r.gates);
+        let g = evaluated[0];
+        assert_eq!(g.name, "custom.binary_size");
+        assert_eq!(g.status, GateStatus::Failed);
+        assert_eq!(
+            g.message,
+            "integration.custom.binary_size = 150, required <= 100"
+        );
+        let mut quality = result(&[]);
+        quality.pipeline = Pipeline::Quality;
+        let mut all = vec![quality, r];
+        evaluate_pass_rate(&mut all, &GatesConfig::default());
+        // The custom gate is the only evaluated one: 0 of 1 passed.
+        assert_eq!(all[0].metric(GATE_PASS_RATE), Some(0.0));
     }
 
     #[test]

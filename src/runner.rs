@@ -169,6 +169,7 @@ pub fn execute(
                     findings: Vec::new(),
                     metrics: Vec::new(),
                     gates: Vec::new(),
+                    hotspots: Vec::new(),
                 },
             )
         })
@@ -218,6 +219,7 @@ pub fn execute(
                 }
                 result.findings.append(&mut sink.findings);
                 merge_metrics(&mut result.metrics, sink.metrics);
+                result.hotspots.append(&mut sink.hotspots);
                 let duration_ms = walk_out.micros / 1000 + repo_ms;
                 if errors.is_empty() {
                     // A check with nothing to work on is skipped, with its reason first.
@@ -258,6 +260,10 @@ pub fn execute(
         if p.pipeline == Pipeline::Quality {
             findings.extend(crate::suppress::unexplained_ignores(&index.ignores));
         }
+        // Messages quote lines, paths and links: a secret in them is redacted here, once.
+        findings
+            .iter_mut()
+            .for_each(crate::pipelines::security::secrets::scrub_finding);
         findings.sort_by_cached_key(crate::model::Finding::sort_key);
         crate::suppress::disambiguate_fingerprints(&mut findings);
         p.findings = policy.apply(p.pipeline, findings, &index.ignores);
@@ -265,8 +271,9 @@ pub fn execute(
             .sort_by_cached_key(crate::model::Finding::sort_key);
     }
     let scores = crate::score::score_pipelines(&mut pipelines);
+    let config_gates = crate::gate::config_gates(config);
     for p in &mut pipelines {
-        crate::gate::evaluate_pipeline(p, &config.gates, opts.fail_on);
+        crate::gate::evaluate_pipeline(p, &config.gates, &config_gates, opts.fail_on);
     }
     crate::gate::evaluate_pass_rate(&mut pipelines, &config.gates);
     for p in &mut pipelines {

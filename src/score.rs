@@ -139,6 +139,7 @@ mod tests {
             findings,
             metrics: vec![],
             gates: vec![],
+            hotspots: vec![],
         }
     }
 

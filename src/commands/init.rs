@@ -194,6 +194,7 @@ mod tests {
             &full["security"]["deps"]["ignore"],
             &full["performance"]["benchmarks"],
             &full["performance"]["imports"],
+            &full["integration"]["metrics"],
         ] {
             assert!(
                 list.as_array().is_some_and(|a| !a.is_empty()),

@@ -1,8 +1,9 @@
 //! `vigil monitor`: run the monitored pipelines over and over, recording every cycle.
 //!
 //! A cycle is a run of the performance pipeline (benchmarks, imported results, host snapshot)
-//! through the same runner as `vigil check`, so gates, scores and findings are computed the
-//! same way. Each finished cycle writes, atomically, a history record
+//! and of the integration pipeline's `service` check (the HTTP probes, after starting the
+//! service when `integration.service.command` is set) through the same runner as `vigil
+//! check`, so gates, scores and findings are computed the same way. Each finished cycle writes, atomically, a history record
 //! (`<out>/runs/<run id>.json`, which the next cycle's regression check reads), the full report
 //! as `<out>/latest/monitor.json` (not `report.json`, which belongs to `vigil check`) and a log
 //! entry; then a status line is printed.
@@ -30,8 +31,28 @@ use crate::model::{GateStatus, Pipeline, RunReport};
 use crate::output::Ui;
 use crate::runner::{RunOptions, canonical_root, execute};
 
-/// Pipelines a monitor cycle runs.
-const MONITORED: &[Pipeline] = &[Pipeline::Performance];
+/// Pipelines a monitor cycle runs: performance, and integration when a service or probes are
+/// configured.
+fn monitored_pipelines(config: &crate::config::Config) -> Vec<Pipeline> {
+    let service = &config.integration.service;
+    if service.command.is_some() || !service.probes.is_empty() {
+        vec![Pipeline::Performance, Pipeline::Integration]
+    } else {
+        vec![Pipeline::Performance]
+    }
+}
+
+/// The checks of a monitor cycle: every performance check, and the service probes.
+fn monitored_checks() -> Vec<String> {
+    crate::pipelines::REGISTRY
+        .iter()
+        .filter(|s| {
+            s.pipeline == Pipeline::Performance
+                || s.id == crate::pipelines::integration::service::SPEC.id
+        })
+        .map(|s| s.id.to_owned())
+        .collect()
+}
 
 /// How often a sleep between cycles checks for a signal.
 pub const TICK: Duration = Duration::from_millis(50);
@@ -83,7 +104,8 @@ pub fn run(args: &MonitorArgs, ui: &Ui) -> Result<ExitStatus> {
     let paths = OutputPaths::new(&out_dir);
     let mut opts = RunOptions {
         root,
-        pipelines: MONITORED.to_vec(),
+        pipelines: monitored_pipelines(&config),
+        checks: monitored_checks(),
         offline: true,
         skip_dirs: vec![out_dir.clone()],
         config_digest: crate::config::digest(&config),
@@ -135,9 +157,20 @@ fn print_cycle(cycle: u64, report: &RunReport, ui: &Ui) {
         .iter()
         .find_map(|p| p.metric("performance.benchmarks"))
         .unwrap_or(0.0);
+    let probes = report
+        .pipelines
+        .iter()
+        .find_map(|p| {
+            let total = p.metric(crate::pipelines::integration::service::METRIC_PROBES)?;
+            let passed = p
+                .metric(crate::pipelines::integration::service::METRIC_PROBES_PASSED)
+                .unwrap_or(0.0);
+            Some(format!(", {passed}/{total} probes passed"))
+        })
+        .unwrap_or_default();
     ui.info(&format!(
-        "monitor cycle {cycle} ({}): {} — {benchmarks} benchmarks, gates {} passed / {} warned / \
-         {} failed, {} ms",
+        "monitor cycle {cycle} ({}): {} — {benchmarks} benchmarks{probes}, gates {} passed / {} \
+         warned / {} failed, {} ms",
         report.run_id,
         report.overall_status.as_str(),
         c.gates_passed,

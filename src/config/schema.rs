@@ -238,6 +238,14 @@ pub struct GatesConfig {
     pub regression_pct: Option<GateConfig<NonNegative>>,
     /// Maximum number of TODO/FIXME/XXX/HACK markers (default off).
     pub todo_markers_max: Option<GateConfig<NonNegative>>,
+    /// Minimum share of passing tests in the JUnit reports, in % (default 100).
+    pub test_pass_rate_min: Option<GateConfig<Percent>>,
+    /// Maximum number of failed test commands (default 0).
+    pub test_commands_failed_max: Option<GateConfig<NonNegative>>,
+    /// Minimum share of HTTP probes that passed, in % (default 100).
+    pub probe_success_rate_min: Option<GateConfig<Percent>>,
+    /// Minimum share of listed commands that answer `--help`, in % (default 100).
+    pub commands_ready_min: Option<GateConfig<Percent>>,
 }
 
 /// Override of one rule.
@@ -770,12 +778,177 @@ impl Default for FreshnessConfig {
     }
 }
 
+/// A custom metric (`integration.metrics[]`): a number a command prints, or a number in a JSON
+/// file, recorded with its unit and gated against its target.
+///
+/// Exactly one of `command` and `file` is given; `regex`, `timeout_seconds`, `env` and
+/// `working_dir` belong to a command, `pointer` to a file. The check verifies the combination.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomMetricConfig {
+    /// Names the metric (`integration.custom.<name>`) and its gate (`custom.<name>`); unique.
+    #[serde(deserialize_with = "metric_name")]
+    pub name: String,
+    /// What the number is, shown beside it in the report.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Unit of the value, e.g. `bytes`, `ms`, `%`.
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// Command whose standard output holds the number: a line for `sh -c`, or a list
+    /// `[program, arg, …]` run without a shell.
+    #[serde(default)]
+    pub command: Option<BenchmarkCommand>,
+    /// Regular expression whose one capture group is the number in the command's output;
+    /// without it the whole output, trimmed, must be the number.
+    #[serde(default)]
+    pub regex: Option<CaptureRegex>,
+    /// Seconds the command may run before it is stopped (default 60).
+    #[serde(default = "default_metric_timeout")]
+    pub timeout_seconds: Positive,
+    /// Extra environment variables of the command.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// Working folder of the command, relative to the repository root (default: the root).
+    #[serde(default)]
+    pub working_dir: Option<String>,
+    /// JSON file holding the number, relative to the repository root; read even when
+    /// git-ignored.
+    #[serde(default)]
+    pub file: Option<String>,
+    /// JSON pointer (RFC 6901) to the number in `file`, e.g. `/assets/0/size`; not set: the
+    /// whole document is the number.
+    #[serde(default)]
+    pub pointer: Option<JsonPointer>,
+    /// `{ max: N }` (lower is better) or `{ min: N }`; without a target the metric is recorded
+    /// and kept in history, not gated.
+    #[serde(default)]
+    pub target: Option<MetricTarget>,
+    /// What a missed target does: `fail` (default), `warn` or `off`.
+    #[serde(default)]
+    pub mode: GateMode,
+}
+
+impl Named for CustomMetricConfig {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+fn default_metric_timeout() -> Positive {
+    Positive(60.0)
+}
+
+/// A custom metric's name: lower-case letters, digits and `_`, starting with a letter.
+fn metric_name<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    let valid = s.starts_with(|c: char| c.is_ascii_lowercase())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if valid {
+        Ok(s)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "`{s}` is not a metric name; use lower-case letters, digits and `_`, starting with \
+             a letter, e.g. `binary_size`"
+        )))
+    }
+}
+
+/// The target of a custom metric, written `{ max: N }` or `{ min: N }`: which way is better,
+/// and the limit.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MetricTarget {
+    /// Lower is better: the value must be at most this (e.g. a binary size).
+    Max(f64),
+    /// Higher is better: the value must be at least this (e.g. a hit rate).
+    Min(f64),
+}
+
+impl<'de> Deserialize<'de> for MetricTarget {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Raw {
+            max: Option<f64>,
+            min: Option<f64>,
+        }
+        let raw = Raw::deserialize(d)?;
+        let target = match (raw.max, raw.min) {
+            (Some(v), None) => Self::Max(v),
+            (None, Some(v)) => Self::Min(v),
+            _ => {
+                return Err(serde::de::Error::custom(
+                    "write the target as `{ max: N }` (lower is better) or `{ min: N }` (higher \
+                     is better), one of the two",
+                ));
+            }
+        };
+        let (Self::Max(v) | Self::Min(v)) = target;
+        if v.is_finite() {
+            Ok(target)
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "{v} is impossible here; the limit must be a finite number"
+            )))
+        }
+    }
+}
+
+/// A regular expression with exactly one capture group, checked when the configuration is read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaptureRegex(pub String);
+
+impl<'de> Deserialize<'de> for CaptureRegex {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let re = regex::Regex::new(&s)
+            .map_err(|e| serde::de::Error::custom(format!("invalid regular expression: {e}")))?;
+        if re.captures_len() != 2 {
+            return Err(serde::de::Error::custom(format!(
+                "the regular expression has {} capture groups; it needs exactly one, around the \
+                 number, e.g. `size: (\\d+)` (write other groups as `(?:…)`)",
+                re.captures_len() - 1
+            )));
+        }
+        Ok(Self(s))
+    }
+}
+
+/// A JSON pointer (RFC 6901): empty, or `/`-separated reference tokens such as `/a/0/b`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JsonPointer(pub String);
+
+impl<'de> Deserialize<'de> for JsonPointer {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        if s.is_empty() || s.starts_with('/') {
+            Ok(Self(s))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "`{s}` is not a JSON pointer; write it from the root with `/`, e.g. `/{s}`"
+            )))
+        }
+    }
+}
+
 /// Integration pipeline settings: test results and what vigil runs against the build.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct IntegrationConfig {
     /// JUnit XML test reports.
     pub junit: JunitConfig,
+    /// Test commands vigil runs before reading the test reports.
+    #[serde(deserialize_with = "unique_names")]
+    pub tests: Vec<TestCommandConfig>,
+    /// Service under test and the HTTP probes run against it.
+    pub service: ServiceConfig,
+    /// Commands that must answer `--help` with exit status 0 (command readiness).
+    pub commands: Vec<ReadinessCommandConfig>,
+    /// Custom metrics: numbers from a command's output or a JSON file, with targets.
+    #[serde(deserialize_with = "unique_names")]
+    pub metrics: Vec<CustomMetricConfig>,
 }
 
 /// JUnit XML report settings.
@@ -796,6 +969,304 @@ impl Default for JunitConfig {
             auto_detect: true,
         }
     }
+}
+/// Something with a name that must be unique in its list.
+trait Named {
+    /// The name.
+    fn name(&self) -> &str;
+}
+
+/// A list whose entries' names are unique (they name metrics and findings).
+fn unique_names<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Named,
+{
+    let list = Vec::<T>::deserialize(d)?;
+    let mut seen = std::collections::BTreeSet::new();
+    for item in &list {
+        if !seen.insert(item.name()) {
+            return Err(serde::de::Error::custom(format!(
+                "the name `{}` is used twice; names must be unique in the list",
+                item.name()
+            )));
+        }
+    }
+    Ok(list)
+}
+
+/// A name that is not blank.
+fn non_blank<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    if s.trim().is_empty() {
+        return Err(serde::de::Error::custom(
+            "the name must not be empty; it names the entry in reports and metrics",
+        ));
+    }
+    Ok(s)
+}
+
+/// A test command vigil runs (`integration.tests[]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestCommandConfig {
+    /// Name shown in reports and used in metric names; unique.
+    #[serde(deserialize_with = "non_blank")]
+    pub name: String,
+    /// A command line for `sh -c`, or a list `[program, arg, …]` run without a shell.
+    pub command: BenchmarkCommand,
+    /// Seconds the command may run before it is stopped and reported (default 600).
+    #[serde(default = "default_test_timeout")]
+    pub timeout_seconds: Positive,
+    /// Extra environment variables of the command.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// Working folder, relative to the repository root (default: the root).
+    #[serde(default)]
+    pub working_dir: Option<String>,
+    /// JUnit XML report the command writes, relative to the repository root; the `junit`
+    /// check reads it when `integration.junit` lists or auto-detects it.
+    #[serde(default)]
+    pub junit: Option<String>,
+}
+
+impl Named for TestCommandConfig {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+fn default_test_timeout() -> Positive {
+    Positive(600.0)
+}
+
+/// The service under test (`integration.service`): how to start it, when it is ready, and
+/// the HTTP probes run against it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServiceConfig {
+    /// Command that starts the service and keeps running; without one, the probes go to a
+    /// service that is already running.
+    pub command: Option<BenchmarkCommand>,
+    /// Extra environment variables of the start command.
+    pub env: BTreeMap<String, String>,
+    /// Working folder of the start command, relative to the repository root.
+    pub working_dir: Option<String>,
+    /// Base URL that relative probe and readiness URLs are resolved against.
+    pub base_url: Option<HttpUrl>,
+    /// URL that answers 2xx once the service is ready (absolute, or a path under `base_url`);
+    /// default: `base_url`.
+    pub readiness_url: Option<String>,
+    /// Seconds the service gets to become ready (default 30).
+    pub readiness_timeout_seconds: Positive,
+    /// HTTP requests whose answers are checked.
+    #[serde(deserialize_with = "unique_names")]
+    pub probes: Vec<ProbeConfig>,
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        Self {
+            command: None,
+            env: BTreeMap::new(),
+            working_dir: None,
+            base_url: None,
+            readiness_url: None,
+            readiness_timeout_seconds: Positive(30.0),
+            probes: Vec::new(),
+        }
+    }
+}
+
+/// An absolute `http://` or `https://` URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HttpUrl(pub String);
+
+impl<'de> Deserialize<'de> for HttpUrl {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let rest = s
+            .strip_prefix("http://")
+            .or_else(|| s.strip_prefix("https://"));
+        match rest {
+            Some(r) if !r.is_empty() && !r.starts_with('/') => Ok(Self(s)),
+            _ => Err(serde::de::Error::custom(format!(
+                "`{s}` is not an absolute URL; write e.g. `http://127.0.0.1:8080`"
+            ))),
+        }
+    }
+}
+
+/// One HTTP probe (`integration.service.probes[]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeConfig {
+    /// Name shown in reports and used in metric names; unique.
+    #[serde(deserialize_with = "non_blank")]
+    pub name: String,
+    /// Absolute URL, or a path resolved against `integration.service.base_url`.
+    pub url: String,
+    /// HTTP method (default GET).
+    #[serde(default)]
+    pub method: HttpMethod,
+    /// Request headers; their values are never printed.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// Request body.
+    #[serde(default)]
+    pub body: Option<String>,
+    /// Status the answer must have (default 200).
+    #[serde(default = "default_expect_status")]
+    pub expect_status: HttpStatus,
+    /// Most milliseconds the answer may take; slower is a finding.
+    #[serde(default)]
+    pub latency_ms: Option<Positive>,
+    /// Regular expression the answer body must match.
+    #[serde(default)]
+    pub body_regex: Option<RegexPattern>,
+    /// JSON pointer (RFC 6901, e.g. `/status`) into the answer body, which must be JSON; the
+    /// value must exist, and equal `expect_value` when that is set.
+    #[serde(default)]
+    pub json_pointer: Option<JsonPointer>,
+    /// Value expected at `json_pointer`.
+    #[serde(default)]
+    pub expect_value: Option<serde_json::Value>,
+    /// Seconds the request may take before it counts as unreachable (default 10).
+    #[serde(default = "default_probe_timeout")]
+    pub timeout_seconds: Positive,
+}
+
+impl Named for ProbeConfig {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+fn default_expect_status() -> HttpStatus {
+    HttpStatus(200)
+}
+
+fn default_probe_timeout() -> Positive {
+    Positive(10.0)
+}
+
+/// HTTP methods a probe may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    /// GET.
+    #[default]
+    Get,
+    /// HEAD.
+    Head,
+    /// POST.
+    Post,
+    /// PUT.
+    Put,
+    /// PATCH.
+    Patch,
+    /// DELETE.
+    Delete,
+    /// OPTIONS.
+    Options,
+}
+
+impl HttpMethod {
+    /// The method as sent on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Head => "HEAD",
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Patch => "PATCH",
+            Self::Delete => "DELETE",
+            Self::Options => "OPTIONS",
+        }
+    }
+}
+
+/// An HTTP status code, 100 to 599.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct HttpStatus(pub u16);
+
+impl<'de> Deserialize<'de> for HttpStatus {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = u16::deserialize(d)?;
+        if (100..600).contains(&v) {
+            Ok(Self(v))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "{v} is not an HTTP status; use a number from 100 to 599"
+            )))
+        }
+    }
+}
+
+/// A command that must answer `--help` (`integration.commands[]`): a command line or a list,
+/// or `{ command, timeout_seconds }`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReadinessCommandConfig {
+    /// The command, without `--help` (vigil appends it).
+    pub command: BenchmarkCommand,
+    /// Seconds the command may take to answer (default 10).
+    pub timeout_seconds: Positive,
+}
+
+impl<'de> Deserialize<'de> for ReadinessCommandConfig {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Full {
+            command: BenchmarkCommand,
+            #[serde(default = "default_readiness_timeout")]
+            timeout_seconds: Positive,
+        }
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ReadinessCommandConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "a command line, a list of program and arguments, or a map with `command`",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                let command =
+                    BenchmarkCommand::deserialize(serde::de::value::StrDeserializer::<E>::new(v))?;
+                Ok(ReadinessCommandConfig {
+                    command,
+                    timeout_seconds: default_readiness_timeout(),
+                })
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                let command = BenchmarkCommand::deserialize(
+                    serde::de::value::SeqAccessDeserializer::new(seq),
+                )?;
+                Ok(ReadinessCommandConfig {
+                    command,
+                    timeout_seconds: default_readiness_timeout(),
+                })
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let full = Full::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(ReadinessCommandConfig {
+                    command: full.command,
+                    timeout_seconds: full.timeout_seconds,
+                })
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+fn default_readiness_timeout() -> Positive {
+    Positive(10.0)
 }
 
 /// Performance pipeline settings: benchmarks vigil runs, results of other tools, regressions.

@@ -26,7 +26,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use crate::config::Config;
-use crate::model::{Finding, Location, Metric, Pipeline, Severity};
+use crate::model::{Finding, Hotspot, Location, Metric, Pipeline, Severity};
 use crate::walk::{FileIndex, SourceFile};
 
 /// Base URL of the rule documentation; a rule's help URI is this plus `#<rule-id>`.
@@ -162,6 +162,8 @@ pub struct Sink {
     pub findings: Vec<Finding>,
     /// Metrics produced (summed by name when several hooks report the same name).
     pub metrics: Vec<Metric>,
+    /// The most complex functions, most complex first, for the pipeline's hotspot table.
+    pub hotspots: Vec<Hotspot>,
     /// Remarks for the check's entry in the report (e.g. why an optional part did not run).
     pub notes: Vec<String>,
     /// Set when the check found nothing to work on (e.g. no coverage report): the runner
@@ -190,10 +192,16 @@ impl Sink {
         self.metrics.push(metric);
     }
 
+    /// Add a hotspot (callers add them most complex first).
+    pub fn hotspot(&mut self, hotspot: Hotspot) {
+        self.hotspots.push(hotspot);
+    }
+
     /// Move everything from `other` into `self`.
     pub fn append(&mut self, other: &mut Self) {
         self.findings.append(&mut other.findings);
         self.metrics.append(&mut other.metrics);
+        self.hotspots.append(&mut other.hotspots);
         self.notes.append(&mut other.notes);
         if self.skipped.is_none() {
             self.skipped = other.skipped.take();
@@ -273,7 +281,11 @@ pub static REGISTRY: &[CheckSpec] = &[
     documentation::freshness::SPEC,
     performance::benchmarks::SPEC,
     performance::host::SPEC,
+    integration::commands::SPEC,
     integration::junit::SPEC,
+    integration::metrics::SPEC,
+    integration::service::SPEC,
+    integration::readiness::SPEC,
 ];
 
 /// Every rule: those of every registered check in registry order, then the policy's own.

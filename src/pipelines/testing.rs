@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
-use crate::model::{Finding, Metric};
+use crate::model::{Finding, Hotspot, Metric};
 use crate::pipelines::{Built, CheckContext, CheckSpec, Sink};
 use crate::walk::{WalkOptions, walk};
 
@@ -29,6 +29,8 @@ pub(crate) struct CheckOutcome {
     pub(crate) findings: Vec<Finding>,
     /// Metrics, summed by name as the runner does, sorted by name.
     pub(crate) metrics: Vec<Metric>,
+    /// Hotspots, in the order the check gave them.
+    pub(crate) hotspots: Vec<Hotspot>,
 }
 
 impl CheckOutcome {
@@ -100,7 +102,11 @@ pub(crate) fn run_check_with_metrics(
         }
     }
     metrics.sort_by(|a, b| a.name.cmp(&b.name));
-    CheckOutcome { findings, metrics }
+    CheckOutcome {
+        findings,
+        metrics,
+        hotspots: sink.hotspots,
+    }
 }
 
 /// One line per finding: `path:line:col rule severity message` (`(repo)` when repo-wide).

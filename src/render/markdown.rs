@@ -4,7 +4,7 @@
 //! change in active findings), how are the scores moving (deltas vs the previous run), which
 //! gates failed or warned, which findings matter most (at most 20, most severe first, linked
 //! to `path#Lline`), which checks did not run and why; then, folded in a `<details>` block,
-//! every pipeline's metrics and how each score was computed.
+//! every pipeline's metrics (and its most complex functions) and how each score was computed.
 //!
 //! Size is bounded by construction, not by truncation after the fact: every list has a cap and
 //! says how many more are in `report.json`, and every cell has a length cap, so even a run with
@@ -18,12 +18,15 @@ use anyhow::Result;
 
 use crate::gate::fmt_num;
 use crate::model::{
-    CheckStatus, Finding, Gate, GateStatus, Metric, Pipeline, PipelineStatus, RunReport, Score,
-    Severity,
+    CheckStatus, Finding, Gate, GateStatus, Hotspot, Location, Metric, Pipeline, PipelineStatus,
+    RunReport, Score, Severity,
 };
 
 /// Findings listed in the top-findings table.
 const TOP_FINDINGS: usize = 20;
+
+/// Rows of a pipeline's hotspot table.
+const HOTSPOT_CAP: usize = 10;
 
 /// Rows of any other table: scores, gates, checks, metrics of one pipeline.
 const ROW_CAP: usize = 30;
@@ -43,8 +46,8 @@ const LINK_CAP: usize = 300;
 // Size budget: an escaped cell takes at most 5 bytes per character (`&` → `&amp;`), so a
 // message cell is ≤ 1 KB and a name cell ≤ 0.4 KB. That bounds the scores (~15 KB), gates
 // (~60 KB), top findings (~45 KB) and checks (~45 KB) tables, the metrics of at most five
-// pipelines (~200 KB) and 20 breakdowns of 20 items (~400 KB): under 800 KB in the worst case,
-// whatever the size of the run. The 100k-findings test measures ~530 KB with every cell at its
+// pipelines (~200 KB), their hotspots (10 rows of ≤ 1 KB each: ~50 KB) and 20 breakdowns of
+// 20 items (~400 KB): under 850 KB in the worst case, whatever the size of the run. The 100k-findings test measures ~530 KB with every cell at its
 // cap and full of `&`.
 
 /// Render the summary as Markdown with a trailing newline.
@@ -227,9 +230,14 @@ fn gates(md: &mut String, r: &RunReport) {
 }
 
 fn location_link(f: &Finding) -> String {
-    let Some(l) = &f.location else {
-        return "(repository)".to_owned();
-    };
+    match &f.location {
+        Some(l) => link(l),
+        None => "(repository)".to_owned(),
+    }
+}
+
+/// `path:line` linked to the file and line, relative to the summary.
+fn link(l: &Location) -> String {
     let text = match l.start_line() {
         Some(n) => format!("{}:{n}", l.path),
         None => l.path.clone(),
@@ -367,6 +375,34 @@ fn pipeline_status(s: PipelineStatus) -> &'static str {
     }
 }
 
+/// The most complex functions of a pipeline, as the check ranked them.
+fn hotspots(md: &mut String, hotspots: &[Hotspot]) {
+    if hotspots.is_empty() {
+        return;
+    }
+    md.push_str("\nHotspots: the most complex functions.\n\n| function | location | language | cognitive | cyclomatic | lines | parameters |\n| --- | --- | --- | ---: | ---: | ---: | ---: |\n");
+    for h in hotspots.iter().take(HOTSPOT_CAP) {
+        let location = Location::line(h.path.as_str(), h.line);
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            code(&h.function),
+            link(&location),
+            cell(&h.language, NAME_CAP),
+            h.cognitive,
+            h.cyclomatic,
+            h.length,
+            h.parameters
+        );
+    }
+    more(
+        md,
+        HOTSPOT_CAP.min(hotspots.len()),
+        hotspots.len(),
+        "hotspots",
+    );
+}
+
 fn details(md: &mut String, r: &RunReport) {
     md.push_str(
         "\n<details>\n<summary>Metrics per pipeline and how each score was computed</summary>\n",
@@ -381,14 +417,15 @@ fn details(md: &mut String, r: &RunReport) {
         );
         if p.metrics.is_empty() {
             md.push_str("No metrics.\n");
-            continue;
+        } else {
+            md.push_str("| metric | value | target | |\n| --- | ---: | --- | --- |\n");
+            for m in p.metrics.iter().take(ROW_CAP) {
+                md.push_str(&metric_row(m));
+                md.push('\n');
+            }
+            more(md, ROW_CAP.min(p.metrics.len()), p.metrics.len(), "metrics");
         }
-        md.push_str("| metric | value | target | |\n| --- | ---: | --- | --- |\n");
-        for m in p.metrics.iter().take(ROW_CAP) {
-            md.push_str(&metric_row(m));
-            md.push('\n');
-        }
-        more(md, ROW_CAP.min(p.metrics.len()), p.metrics.len(), "metrics");
+        hotspots(md, &p.hotspots);
     }
     for (name, s) in r.scores.iter().take(BREAKDOWN_CAP) {
         breakdown(md, name, s);

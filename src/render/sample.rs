@@ -15,9 +15,9 @@
 use std::collections::BTreeMap;
 
 use crate::model::{
-    CheckRun, CheckStatus, Comparator, Counts, Finding, Gate, GateMode, GateStatus, Location,
-    Metric, OverallStatus, Pipeline, PipelineResult, PipelineStatus, PreviousRun, Region, RepoInfo,
-    RunReport, SCHEMA_VERSION, Score, ScoreItem, Severity, Suppression, Target, ToolInfo,
+    CheckRun, CheckStatus, Comparator, Counts, Finding, Gate, GateMode, GateStatus, Hotspot,
+    Location, Metric, OverallStatus, Pipeline, PipelineResult, PipelineStatus, PreviousRun, Region,
+    RepoInfo, RunReport, SCHEMA_VERSION, Score, ScoreItem, Severity, Suppression, Target, ToolInfo,
     WalkStats,
 };
 use crate::pipelines::fingerprint;
@@ -145,6 +145,7 @@ fn security() -> PipelineResult {
             GateStatus::Failed,
             "security_score = 86, required >= 90",
         )],
+        hotspots: vec![],
     }
 }
 
@@ -302,6 +303,31 @@ fn quality() -> PipelineResult {
                 "gate is off",
             ),
         ],
+        hotspots: vec![
+            hotspot("src/parse.rs", 88, "parse_args", "rust", [31, 42, 180, 4]),
+            hotspot(
+                "web/my app.ts",
+                7,
+                "operator|<&>",
+                "typescript",
+                [12, 19, 64, 2],
+            ),
+        ],
+    }
+}
+
+/// A hotspot; `numbers` are cyclomatic, cognitive, length and parameters.
+fn hotspot(path: &str, line: u32, function: &str, language: &str, numbers: [u32; 4]) -> Hotspot {
+    let [cyclomatic, cognitive, length, parameters] = numbers;
+    Hotspot {
+        path: path.to_owned(),
+        line,
+        function: function.to_owned(),
+        language: language.to_owned(),
+        cyclomatic,
+        cognitive,
+        length,
+        parameters,
     }
 }
 
@@ -327,6 +353,7 @@ fn documentation() -> PipelineResult {
             GateStatus::Skipped,
             "no value for `documentation_accuracy` in this run, so the gate was not evaluated",
         )],
+        hotspots: vec![],
     }
 }
 
@@ -379,6 +406,7 @@ fn performance() -> PipelineResult {
                 "performance.throughput_ops = 12.25 > 10",
             ),
         ],
+        hotspots: vec![],
     }
 }
 

@@ -4,6 +4,8 @@
 mod check;
 mod common;
 mod config_errors;
+mod custom_metrics;
 mod explain_init;
 mod github;
 mod monitor;
+mod secrets_output;

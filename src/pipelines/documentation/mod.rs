@@ -169,6 +169,7 @@ mod tests {
             findings,
             metrics: vec![Metric::new(REFERENCES_TOTAL, total, "count")],
             gates: vec![],
+            hotspots: vec![],
         }
     }
 

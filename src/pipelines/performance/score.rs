@@ -100,6 +100,7 @@ mod tests {
             findings: vec![],
             metrics,
             gates: vec![],
+            hotspots: vec![],
         }
     }
 

@@ -22,12 +22,15 @@
 //! `quality.parse_errors`. Generated files (a `@generated`, `DO NOT EDIT`, "Code generated"…
 //! marker in their first five lines) and files over 1 MiB are not parsed: they are not
 //! maintained by hand, and parsing them would dominate the run; they are counted in
-//! `quality.generated_files`. Aggregates are kept in a mutex and reported once after the walk.
+//! `quality.generated_files`. Aggregates are kept in a mutex and reported once after the walk,
+//! with the ten functions of highest cognitive (then cyclomatic) complexity as the pipeline's
+//! hotspots, which `summary.md` lists.
 
 mod analyze;
 mod syntax;
 
 use std::cell::RefCell;
+use std::cmp::Reverse;
 use std::sync::{Mutex, PoisonError};
 
 use anyhow::{Context, Result};
@@ -35,7 +38,7 @@ use serde_json::json;
 use tree_sitter::Parser;
 
 use crate::config::schema::ComplexityConfig;
-use crate::model::{Location, Metric, Pipeline, Region, Severity};
+use crate::model::{Hotspot, Location, Metric, Pipeline, Region, Severity};
 use crate::pipelines::{Built, Check, CheckContext, CheckSpec, RuleMeta, Sink};
 use crate::walk::{FileIndex, SourceFile};
 
@@ -119,6 +122,58 @@ struct Totals {
     cognitive_max: u32,
     parse_errors: u64,
     skipped: u64,
+    /// The most complex functions so far, most complex first, at most [`HOTSPOTS`].
+    hotspots: Vec<Hotspot>,
+}
+
+/// Functions listed as hotspots in the report.
+const HOTSPOTS: usize = 10;
+
+/// Order of hotspots: most cognitive, then most cyclomatic complexity first; ties by place and
+/// name, so the list does not depend on which thread measured what first.
+fn hotspot_rank<'a>(
+    cognitive: u32,
+    cyclomatic: u32,
+    path: &'a str,
+    line: u32,
+    name: &'a str,
+) -> (Reverse<u32>, Reverse<u32>, &'a str, u32, &'a str) {
+    (Reverse(cognitive), Reverse(cyclomatic), path, line, name)
+}
+
+/// [`hotspot_rank`] of a kept hotspot.
+fn hotspot_key(h: &Hotspot) -> (Reverse<u32>, Reverse<u32>, &str, u32, &str) {
+    hotspot_rank(h.cognitive, h.cyclomatic, &h.path, h.line, &h.function)
+}
+
+impl Totals {
+    /// Keep `f` if it is among the [`HOTSPOTS`] most complex functions seen so far.
+    fn offer_hotspot(&mut self, path: &str, lang: Lang, f: &FunctionMetrics) {
+        let rank = hotspot_rank(f.cognitive, f.cyclomatic, path, f.line, &f.name);
+        if self.hotspots.len() >= HOTSPOTS
+            && self
+                .hotspots
+                .last()
+                .is_some_and(|last| rank >= hotspot_key(last))
+        {
+            return;
+        }
+        let at = self.hotspots.partition_point(|h| hotspot_key(h) < rank);
+        self.hotspots.insert(
+            at,
+            Hotspot {
+                path: path.to_owned(),
+                line: f.line,
+                function: f.name.clone(),
+                language: lang.name().to_owned(),
+                cyclomatic: f.cyclomatic,
+                cognitive: f.cognitive,
+                length: f.length,
+                parameters: f.parameters,
+            },
+        );
+        self.hotspots.truncate(HOTSPOTS);
+    }
 }
 
 /// Files larger than this are not parsed: they are generated (bindings, parser tables,
@@ -271,6 +326,7 @@ impl Check for ComplexityCheck {
             totals.cognitive_sum += u64::from(f.cognitive);
             totals.cyclomatic_max = totals.cyclomatic_max.max(f.cyclomatic);
             totals.cognitive_max = totals.cognitive_max.max(f.cognitive);
+            totals.offer_hotspot(file.path, lang, f);
         }
         Ok(())
     }
@@ -304,6 +360,9 @@ impl Check for ComplexityCheck {
         ];
         for (name, value, unit) in metrics {
             sink.metric(Metric::new(name, value, unit));
+        }
+        for h in &t.hotspots {
+            sink.hotspot(h.clone());
         }
         Ok(())
     }

@@ -23,6 +23,7 @@ mod finding;
 mod gitleaks;
 mod history;
 mod rules;
+mod scrub;
 mod validate;
 
 use std::collections::HashSet;
@@ -34,6 +35,7 @@ use self::allowlist::{Allowlist, PathMatcher};
 use self::engine::{CompiledRow, Found, Scanner, SecretGroup, compile_builtin};
 pub use self::finding::redact;
 use self::finding::{Source, make_finding, region_of};
+pub use self::scrub::scrub_finding;
 use self::validate::GenericLimits;
 use crate::model::{Metric, Pipeline, Severity};
 use crate::pipelines::{Built, Check, CheckContext, CheckSpec, RuleMeta, Sink};
@@ -254,6 +256,36 @@ fn meta(id: &str) -> Result<&'static RuleMeta> {
         .with_context(|| format!("secret rule table names `{id}`, which is not in the catalogue"))
 }
 
+/// The built-in rows, compiled; `enabled` says which catalogue rules are reported.
+fn builtin_rows(enabled: impl Fn(&str) -> bool) -> Result<Vec<CompiledRow>> {
+    rules::BUILTIN
+        .iter()
+        .map(|r| {
+            let meta = meta(r.rule)?;
+            Ok(CompiledRow {
+                meta,
+                format: r.format.to_owned(),
+                custom_id: None,
+                regex: Some(compile_builtin(r.regex)?),
+                group: SecretGroup::Named,
+                entropy: r.entropy,
+                severity: r.severity.unwrap_or(meta.default_severity),
+                judge: r.judge,
+                span: r.span,
+                priority: r.priority,
+                in_lockfiles: r.in_lockfiles,
+                config_files_only: r.config_files_only,
+                needs: r.needs,
+                path: None,
+                allow: Vec::new(),
+                keywords: r.keywords.iter().map(|k| (*k).to_owned()).collect(),
+                case_sensitive: r.case_sensitive,
+                reported: enabled(r.rule),
+            })
+        })
+        .collect()
+}
+
 fn build(ctx: &CheckContext<'_>) -> Result<Built> {
     let cfg = &ctx.config.security.secrets;
     for id in &cfg.disabled_rules {
@@ -267,29 +299,7 @@ fn build(ctx: &CheckContext<'_>) -> Result<Built> {
     }
     let enabled = |id: &str| !cfg.disabled_rules.iter().any(|d| d == id);
 
-    let mut rows = Vec::new();
-    for r in rules::BUILTIN {
-        let meta = meta(r.rule)?;
-        rows.push(CompiledRow {
-            meta,
-            format: r.format.to_owned(),
-            custom_id: None,
-            regex: Some(compile_builtin(r.regex)?),
-            group: SecretGroup::Named,
-            entropy: r.entropy,
-            severity: r.severity.unwrap_or(meta.default_severity),
-            judge: r.judge,
-            span: r.span,
-            priority: r.priority,
-            in_lockfiles: r.in_lockfiles,
-            config_files_only: r.config_files_only,
-            path: None,
-            allow: Vec::new(),
-            keywords: r.keywords.iter().map(|k| (*k).to_owned()).collect(),
-            case_sensitive: r.case_sensitive,
-            reported: enabled(r.rule),
-        });
-    }
+    let mut rows = builtin_rows(enabled)?;
     let custom = meta("custom-secret-rule")?;
     if enabled(custom.id) {
         for (i, c) in cfg.extra_rules.iter().enumerate() {

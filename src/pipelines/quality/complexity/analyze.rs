@@ -7,7 +7,7 @@
 //! result. Nesting for cognitive complexity is a counter in the frame, raised while inside an
 //! `if`, loop, `switch`, `catch`, ternary or closure.
 
-use tree_sitter::{Node, Tree};
+use tree_sitter::{Node, Tree, TreeCursor};
 
 use super::syntax::{Role, RoleTable};
 
@@ -116,7 +116,7 @@ pub(crate) fn analyze(tree: &Tree, source: &[u8], table: &RoleTable) -> FileMetr
     let mut cursor = tree.walk();
     loop {
         let node = cursor.node();
-        let visit = walker.enter(node, cursor.field_name(), stack.last());
+        let visit = walker.enter(node, &cursor, stack.last());
         stack.push(visit);
         if cursor.goto_first_child() {
             continue;
@@ -143,10 +143,11 @@ struct Walker<'s> {
 }
 
 impl<'s> Walker<'s> {
+    /// Visit `node`, the cursor's current node.
     fn enter<'t>(
         &mut self,
         node: Node<'t>,
-        field: Option<&str>,
+        cursor: &TreeCursor<'t>,
         parent: Option<&Visit<'t>>,
     ) -> Visit<'t> {
         let role = if node.is_named() {
@@ -179,7 +180,9 @@ impl<'s> Walker<'s> {
                 role,
                 parent_role,
                 parent_in_logical: parent.is_some_and(|p| p.in_logical),
-                is_alternative: field == Some("alternative"),
+                // Asked only here: most nodes are outside functions or unnamed.
+                is_alternative: self.table.alternative.is_some()
+                    && cursor.field_id() == self.table.alternative,
             };
             self.step(node, &context)
         } else {

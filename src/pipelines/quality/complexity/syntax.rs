@@ -6,6 +6,8 @@
 //! cyclomatic complexity) and SonarSource's cognitive-complexity specification; the module
 //! docs of [`super`] and `complexity.md` say where the two differ and why.
 
+use std::num::NonZeroU16;
+
 use tree_sitter::Language;
 
 /// A language the complexity check parses.
@@ -413,6 +415,8 @@ pub(crate) struct RoleTable {
     roles: Vec<Role>,
     /// The family's rules.
     pub(crate) rules: &'static Rules,
+    /// Id of the grammar's `alternative` field (an `else` branch), if it has one.
+    pub(crate) alternative: Option<NonZeroU16>,
 }
 
 impl RoleTable {
@@ -457,7 +461,11 @@ impl RoleTable {
                     .map_or(Role::None, |(_, role)| *role)
             })
             .collect();
-        Self { roles, rules }
+        Self {
+            roles,
+            rules,
+            alternative: grammar.field_id_for_name("alternative"),
+        }
     }
 
     /// Role of a node kind id.

@@ -264,3 +264,71 @@ fn generated_files_are_recognised_by_their_header() {
     // Only the first five lines are read.
     assert!(!is_generated(b"1\n2\n3\n4\n5\n// @generated\n"));
 }
+
+#[test]
+fn the_most_complex_functions_are_the_hotspots() {
+    let out = run_check_with_metrics(&SPEC, &fixture("quality/complexity"), &Config::default());
+    assert_eq!(out.hotspots.len(), HOTSPOTS);
+    assert_eq!(
+        out.metric("quality.cognitive_max"),
+        Some(f64::from(out.hotspots[0].cognitive))
+    );
+    assert!(
+        out.hotspots
+            .windows(2)
+            .all(|w| hotspot_key(&w[0]) < hotspot_key(&w[1]))
+    );
+    let table: String = out
+        .hotspots
+        .iter()
+        .map(|h| {
+            format!(
+                "{}:{} {} ({}) cognitive {}, cyclomatic {}, length {}, parameters {}\n",
+                h.path,
+                h.line,
+                h.function,
+                h.language,
+                h.cognitive,
+                h.cyclomatic,
+                h.length,
+                h.parameters
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(table);
+}
+
+#[test]
+fn hotspots_do_not_depend_on_the_order_functions_are_seen() {
+    let function = |name: &str, line: u32, cognitive: u32, cyclomatic: u32| FunctionMetrics {
+        name: name.to_owned(),
+        line,
+        column: 1,
+        end_column: 2,
+        end_line: line + 3,
+        length: 4,
+        parameters: 0,
+        cyclomatic,
+        cognitive,
+    };
+    let functions: Vec<FunctionMetrics> = (0..25)
+        .map(|i| function(&format!("f{i}"), i + 1, i % 7, i % 4))
+        .collect();
+    let mut forward = Totals::default();
+    for f in &functions {
+        forward.offer_hotspot("a.rs", Lang::Rust, f);
+    }
+    let mut backward = Totals::default();
+    for f in functions.iter().rev() {
+        backward.offer_hotspot("a.rs", Lang::Rust, f);
+    }
+    assert_eq!(forward.hotspots, backward.hotspots);
+    assert_eq!(forward.hotspots.len(), HOTSPOTS);
+    // Cognitive 6 comes first (f6, f13, f20); among them cyclomatic 2 (f6) and 1 (f13) before 0 (f20).
+    let names: Vec<&str> = forward
+        .hotspots
+        .iter()
+        .map(|h| h.function.as_str())
+        .collect();
+    assert_eq!(&names[..3], ["f6", "f13", "f20"]);
+}

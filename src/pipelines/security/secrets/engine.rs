@@ -31,6 +31,11 @@ const LINE_WINDOW: usize = 4096;
 /// Largest secret the scanner reports, in bytes (a bound on pathological regex matches).
 const MAX_SECRET_LEN: usize = 64 * 1024;
 
+/// Longest value the generic assignment rows report, in bytes. Their regexes say `+` rather
+/// than `{1,400}`: a counted repetition multiplies the automaton's states, and made these rows,
+/// which run on nearly every line holding `token` or `pass`, the slowest of the scanner.
+const GENERIC_MAX_LEN: usize = 400;
+
 /// Which capture group holds the secret.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum SecretGroup {
@@ -69,6 +74,8 @@ pub(crate) struct CompiledRow {
     pub in_lockfiles: bool,
     /// Runs only on configuration-like files.
     pub config_files_only: bool,
+    /// Bytes of which one must occur on a keyword's line (see [`super::rules::Row::needs`]).
+    pub needs: &'static [u8],
     /// Only files whose path matches (gitleaks' rule `path`).
     pub path: Option<regex::Regex>,
     /// The rule's own allowlists.
@@ -322,15 +329,22 @@ impl Scanner {
         // Classified on the first keyword hit: most files have none.
         let mut class: Option<FileClass> = None;
         let bytes = text.as_bytes();
-        let mut regions: Vec<(usize, usize, usize)> = Vec::new();
-        // Region end already covered per row, allocated on the first keyword hit.
+        // Regions to run, per row merged as they come: keyword hits arrive in text order, so
+        // a row's next region either extends its open one or closes it.
+        let mut merged: Vec<(usize, usize, usize)> = Vec::new();
+        // Per row, allocated on the first keyword hit: start of the open region (`usize::MAX`
+        // when none), end of what is covered (skipped hits fall inside it), whether it applies.
+        let mut open: Vec<usize> = Vec::new();
         let mut covered: Vec<usize> = Vec::new();
         let mut applies: Vec<Option<bool>> = Vec::new();
         if let Some(ac) = &self.keywords {
             for m in ac.find_iter(bytes) {
+                // Line bounds of this hit, shared by the rows it triggers.
+                let mut line: Option<(usize, usize)> = None;
                 for u in &self.uses[m.pattern().as_usize()] {
                     let r = u.row;
                     if covered.is_empty() {
+                        open = vec![usize::MAX; self.rows.len()];
                         covered = vec![0; self.rows.len()];
                         applies = vec![None; self.rows.len()];
                     }
@@ -351,31 +365,42 @@ impl Scanner {
                         covered[r] = usize::MAX;
                         continue;
                     }
-                    let (s, e) = region(self.rows[r].span, text, m.start(), m.end());
-                    covered[r] = e;
-                    regions.push((r, s, e));
+                    let row = &self.rows[r];
+                    let (s, e) = if row.span == Span::Line {
+                        *line.get_or_insert_with(|| {
+                            (line_start(text, m.start()), line_end(text, m.end()))
+                        })
+                    } else {
+                        region(row.span, text, m.start(), m.end())
+                    };
+                    let wanted = row.needs.is_empty() || has_any(&bytes[s..e], row.needs);
+                    // Regions of consecutive lines merge too (`s` is one past the newline that
+                    // ends the previous one): one regex call over a block of lines is far
+                    // cheaper than one per line, and no line-based regex crosses a newline.
+                    if open[r] != usize::MAX && (!wanted || s > covered[r] + 1) {
+                        merged.push((r, open[r], covered[r]));
+                        open[r] = usize::MAX;
+                    }
+                    if wanted && open[r] == usize::MAX {
+                        open[r] = s;
+                    }
+                    covered[r] = covered[r].max(e);
                 }
+            }
+        }
+        for (r, &s) in open.iter().enumerate() {
+            if s != usize::MAX {
+                merged.push((r, s, covered[r]));
             }
         }
         for &r in &self.unkeyed {
             if self.applies(r, *class.get_or_insert_with(|| FileClass::of(path)), path) {
-                regions.push((r, 0, bytes.len()));
+                merged.push((r, 0, bytes.len()));
             }
         }
         let mut found = Vec::new();
-        if regions.is_empty() {
+        if merged.is_empty() {
             return found;
-        }
-        regions.sort_unstable();
-        // Regions of consecutive lines merge too (`s` is one past the newline that ends the
-        // previous one): one regex call over a block of lines is far cheaper than one per line,
-        // and no line-based regex can match across a newline.
-        let mut merged: Vec<(usize, usize, usize)> = Vec::with_capacity(regions.len());
-        for (r, s, e) in regions {
-            match merged.last_mut() {
-                Some(last) if last.0 == r && s <= last.2 + 1 => last.2 = last.2.max(e),
-                _ => merged.push((r, s, e)),
-            }
         }
         let at = Place { text, path, commit };
         for (r, s, e) in merged {
@@ -471,6 +496,9 @@ impl Scanner {
                 validate::is_aws_secret_shape(secret) && !validate::is_placeholder(secret)
             }
             Judge::Assignment | Judge::Unquoted | Judge::XmlElement => {
+                if secret.len() > GENERIC_MAX_LEN {
+                    return false;
+                }
                 let name = group("name");
                 if !name.is_empty() && !validate::is_secret_name(&name) {
                     return false;
@@ -572,6 +600,16 @@ pub(crate) fn line_text(text: &str, pos: usize) -> &str {
     let s = line_start(text, pos);
     let e = line_end(text, pos);
     text[s..e].trim_end_matches('\r')
+}
+
+/// Whether `hay` holds one of `needles`.
+fn has_any(hay: &[u8], needles: &[u8]) -> bool {
+    match *needles {
+        [a] => memchr::memchr(a, hay).is_some(),
+        [a, b] => memchr::memchr2(a, b, hay).is_some(),
+        [a, b, c] => memchr::memchr3(a, b, c, hay).is_some(),
+        _ => hay.iter().any(|b| needles.contains(b)),
+    }
 }
 
 /// Region a row's regex runs on for a keyword hit at `start..end`.

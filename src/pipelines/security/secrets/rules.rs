@@ -83,6 +83,9 @@ pub(crate) struct Row {
     pub in_lockfiles: bool,
     /// Whether the row runs only on configuration-like files (`.env`, YAML, properties…).
     pub config_files_only: bool,
+    /// Bytes of which one must occur on a keyword's line for the regex to run there (empty:
+    /// none). A second, byte-level prefilter for rows whose keywords are common words.
+    pub needs: &'static [u8],
 }
 
 const fn row(
@@ -104,6 +107,7 @@ const fn row(
         priority: 0,
         in_lockfiles: false,
         config_files_only: false,
+        needs: &[],
     }
 }
 
@@ -146,6 +150,12 @@ impl Row {
 
     const fn config_files_only(mut self) -> Self {
         self.config_files_only = true;
+        self
+    }
+
+    /// The regex runs only on lines holding one of `bytes` (requires [`Span::Line`]).
+    const fn needs(mut self, bytes: &'static [u8]) -> Self {
+        self.needs = bytes;
         self
     }
 }
@@ -794,22 +804,25 @@ pub(crate) static BUILTIN: &[Row] = &[
         // name, optional closing quote and type annotation (`name: &str =`), an assignment
         // operator, then a quoted literal with an optional one-letter prefix (`r"…"`).
         concat!(
-            r"(?i)(?P<name>[A-Za-z0-9_.-]{0,60}",
+            r"(?i)(?P<name>[A-Za-z0-9_.-]*",
             secret_name!(),
             r#")["'`]?[ \t]*(?::[ \t]*[A-Za-z_&][A-Za-z0-9_&'<>\[\] ]{0,30}?[ \t]*)?"#,
-            r#"(?:=|:=|:|=>|\?=|\|\|=)[ \t]*[rbfu]?["'`](?P<secret>[^"'`\s\\]{1,400})["'`]"#,
+            r#"(?:=|:=|:|=>|\?=|\|\|=)[ \t]*[rbfu]?["'`](?P<secret>[^"'`\s\\]+)["'`]"#,
         ),
     )
     .judge(Judge::Assignment)
-    .priority(2),
+    .priority(2)
+    // Its keywords are everyday words (`token`, `pass`, `auth`); most lines holding one
+    // assign no string literal at all.
+    .needs(b"\"'`"),
     row(
         "generic-secret-assignment",
         "Secret in a configuration file",
         NAME_KEYWORDS,
         concat!(
-            r#"(?im)^[ \t]*(?:export[ \t]+|-[ \t]+|set[ \t]+|ENV[ \t]+)?["']?(?P<name>[A-Za-z0-9_.-]{0,60}"#,
+            r#"(?im)^[ \t]*(?:export[ \t]+|-[ \t]+|set[ \t]+|ENV[ \t]+)?["']?(?P<name>[A-Za-z0-9_.-]*"#,
             secret_name!(),
-            r#")["']?[ \t]*(?:=|:)[ \t]*(?P<secret>[^\s"'`,{}()\[\]<>$|\\]{1,400})(?:[ \t]+[#;].*)?[ \t]*\r?$"#,
+            r#")["']?[ \t]*(?:=|:)[ \t]*(?P<secret>[^\s"'`,{}()\[\]<>$|\\]+)(?:[ \t]+[#;].*)?[ \t]*\r?$"#,
         ),
     )
     .judge(Judge::Unquoted)
@@ -820,9 +833,9 @@ pub(crate) static BUILTIN: &[Row] = &[
         "Secret in an XML element",
         NAME_KEYWORDS,
         concat!(
-            r"(?i)<(?P<name>[A-Za-z0-9_.:-]{0,60}",
+            r"(?i)<(?P<name>[A-Za-z0-9_.:-]*",
             secret_name!(),
-            r")>(?P<secret>[^<\s]{1,400})</(?P<close>[A-Za-z_][A-Za-z0-9_.:-]{0,80})>",
+            r")>(?P<secret>[^<\s]+)</(?P<close>[A-Za-z_][A-Za-z0-9_.:-]*)>",
         ),
     )
     .judge(Judge::XmlElement)
@@ -832,9 +845,9 @@ pub(crate) static BUILTIN: &[Row] = &[
         "Secret in a .NET appSettings entry",
         NAME_KEYWORDS,
         concat!(
-            r#"(?i)\bkey[ \t]*=[ \t]*"(?P<name>[A-Za-z0-9_.:-]{0,60}"#,
+            r#"(?i)\bkey[ \t]*=[ \t]*"(?P<name>[A-Za-z0-9_.:-]*"#,
             secret_name!(),
-            r#")"[ \t]+value[ \t]*=[ \t]*"(?P<secret>[^"\s]{1,400})""#,
+            r#")"[ \t]+value[ \t]*=[ \t]*"(?P<secret>[^"\s]+)""#,
         ),
     )
     .judge(Judge::Assignment)

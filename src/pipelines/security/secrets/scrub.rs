@@ -1,0 +1,156 @@
+//! Secrets quoted by other checks. A finding's message often quotes what it is about — a
+//! marker's note, a missing path named in a shell block, a broken link's target, an unpinned
+//! `docker://user:token@…` reference — and so can carry a secret into every output even though
+//! the secrets check redacts its own findings.
+//!
+//! The runner passes every finding through [`scrub_finding`] once, before suppressions and
+//! rendering: the built-in rows run over its message, help and string properties, and each
+//! secret they find is replaced by its [`redact`]ion. Free text is judged as a configuration
+//! file is (unquoted `name=value` assignments count): the stricter reading, because a needless
+//! redaction in a message costs little and a leak cannot be taken back. Rules of
+//! `.gitleaks.toml` and `security.secrets.extra_rules` are not applied here: they belong to one
+//! run's configuration, and this pass must hold for every finding of every run.
+
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+use super::engine::Scanner;
+use super::validate::GenericLimits;
+use super::{builtin_rows, redact};
+use crate::config::schema::SecretsConfig;
+use crate::model::Finding;
+
+/// Path under which free text is judged: a configuration file, where the most rows apply.
+const TEXT_AS: &str = "finding.env";
+
+/// The built-in rows with default thresholds, compiled on first use; `None` if the table did
+/// not compile, which the secrets check's own build reports as an error.
+fn scanner() -> Option<&'static Scanner> {
+    static SCANNER: OnceLock<Option<Scanner>> = OnceLock::new();
+    SCANNER
+        .get_or_init(|| {
+            let defaults = SecretsConfig::default();
+            let limits = GenericLimits {
+                min_entropy: defaults.generic_min_entropy.0,
+                min_length: defaults.generic_min_length,
+            };
+            let rows = builtin_rows(|_| true).ok()?;
+            Scanner::new(rows, Vec::new(), limits).ok()
+        })
+        .as_ref()
+}
+
+/// `text` with every secret the built-in rules find in it redacted; `None` when it holds none.
+pub(super) fn scrub_text(text: &str) -> Option<String> {
+    let found = scanner()?.scan(TEXT_AS, text, None);
+    if found.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    // Found secrets are sorted by position and do not overlap.
+    for f in &found {
+        if f.start < at {
+            continue;
+        }
+        out.push_str(&text[at..f.start]);
+        out.push_str(&redact(&f.secret));
+        at = f.end;
+    }
+    out.push_str(&text[at..]);
+    Some(out)
+}
+
+fn scrub_in_place(text: &mut String) {
+    if let Some(clean) = scrub_text(text) {
+        *text = clean;
+    }
+}
+
+fn scrub_value(value: &mut Value) {
+    match value {
+        Value::String(s) => scrub_in_place(s),
+        Value::Array(items) => items.iter_mut().for_each(scrub_value),
+        Value::Object(map) => map.values_mut().for_each(scrub_value),
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
+/// Redact every secret quoted in a finding's message, help and string properties.
+pub fn scrub_finding(finding: &mut Finding) {
+    scrub_in_place(&mut finding.message);
+    if let Some(help) = &mut finding.help {
+        scrub_in_place(help);
+    }
+    finding.properties.values_mut().for_each(scrub_value);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Pipeline, Severity};
+    use crate::pipelines::RuleMeta;
+
+    const TOKEN: &str = "ghp_Q3vTz8LmN1pRw5YbXc7KdJ2fHs9Ga4Ue6WiO";
+
+    #[test]
+    fn quoted_secrets_are_redacted_and_the_rest_kept() {
+        let cases = [
+            (
+                format!("TODO: rotate {TOKEN} before release"),
+                "TODO: rotate ghp_…[redacted] before release",
+            ),
+            (
+                format!("`./scripts/deploy.sh --token {TOKEN}` does not exist"),
+                "`./scripts/deploy.sh --token ghp_…[redacted]` does not exist",
+            ),
+            (
+                "`docker://bot:Zq8vLm2Rt5WxKp4@ghcr.io/acme/app:1` is not pinned".to_owned(),
+                "`docker://bot:Zq8v…[redacted]@ghcr.io/acme/app:1` is not pinned",
+            ),
+            (
+                "FIXME: drop DB_PASSWORD=\"Vb7#kQ2x!mZ9\" from the staging config".to_owned(),
+                "FIXME: drop DB_PASSWORD=\"Vb7#…[redacted]\" from the staging config",
+            ),
+        ];
+        for (text, want) in &cases {
+            assert_eq!(scrub_text(text).as_deref(), Some(*want), "{text}");
+        }
+    }
+
+    #[test]
+    fn text_without_secrets_is_left_alone() {
+        for text in [
+            "TODO: read the token from the environment",
+            "`docker://alpine:3.20@sha256:beefdbd8a1da6d2915566fde36db9db0b524eb737fc57cd1367effd16dc0d06d` is pinned by digest",
+            "connect with postgres://user:password@localhost:5432/app",
+            "redis://app:${REDIS_PASSWORD}@cache:6379 is read from the environment",
+            "GitHub token `ghp_…[redacted]`",
+        ] {
+            assert_eq!(scrub_text(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn findings_are_scrubbed_in_message_help_and_properties() {
+        static META: RuleMeta = RuleMeta {
+            id: "todo-marker",
+            name: "TODO marker",
+            pipeline: Pipeline::Quality,
+            default_severity: Severity::Info,
+            summary: "A TODO marker.",
+            docs: "",
+        };
+        let mut f = META.finding(format!("TODO: rotate {TOKEN}"), None, "line");
+        f.help = Some(format!("remove {TOKEN}"));
+        f.properties.insert(
+            "lines".into(),
+            serde_json::json!([{ "text": format!("token = \"{TOKEN}\"") }]),
+        );
+        scrub_finding(&mut f);
+        let json = serde_json::to_string(&f).expect("serializes");
+        assert!(!json.contains(TOKEN), "{json}");
+        assert!(f.message.ends_with("ghp_…[redacted]"), "{}", f.message);
+    }
+}
