@@ -283,6 +283,16 @@ pub fn walk(
     })
 }
 
+/// What reading one file gave.
+enum Read {
+    /// The whole file is in the buffer; its size.
+    Whole(u64),
+    /// A NUL byte in the head: binary, read no further; its size.
+    Binary(u64),
+    /// Over the size limit (the size is in `Worker::last_size`).
+    Huge,
+}
+
 /// Per-thread state: results are kept locally and merged once when the thread ends.
 struct Worker<'s, 'c> {
     shared: &'s Shared<'c>,
@@ -351,13 +361,14 @@ impl<'s, 'c> Worker<'s, 'c> {
             return;
         }
         let (size, kind) = match self.read(abs) {
-            Ok(Some(size)) => {
+            Ok(Read::Whole(size)) => {
                 let buf = std::mem::take(&mut self.buf);
                 let kind = self.offer(&rel, abs, &buf);
                 self.buf = buf;
                 (size, kind)
             }
-            Ok(None) => (self.last_size, FileKind::Huge),
+            Ok(Read::Binary(size)) => (size, FileKind::Binary),
+            Ok(Read::Huge) => (self.last_size, FileKind::Huge),
             Err(err) => {
                 self.error(format!("{rel}: {err}"));
                 (0, FileKind::Unreadable)
@@ -370,26 +381,34 @@ impl<'s, 'c> Worker<'s, 'c> {
         });
     }
 
-    /// Read a file into the reusable buffer with one open and one fstat. `Ok(None)` when it is
-    /// over the size limit (its size is left in `last_size`).
-    fn read(&mut self, abs: &Path) -> std::io::Result<Option<u64>> {
-        use std::io::Read;
+    /// Read a file into the reusable buffer with one open and one fstat. A file over the size
+    /// limit is not read (its size is left in `last_size`); a binary one (a NUL byte in its
+    /// first [`BINARY_SNIFF_LEN`] bytes) is read no further than that.
+    fn read(&mut self, abs: &Path) -> std::io::Result<Read> {
+        use std::io::Read as _;
         let mut file = std::fs::File::open(abs)?;
         let size = file.metadata()?.len();
         if size > self.shared.max_file_size {
             self.last_size = size;
-            return Ok(None);
+            return Ok(Read::Huge);
         }
         self.buf.clear();
+        // The head first: an archive or image of many megabytes is judged by it alone.
+        (&mut file)
+            .take((BINARY_SNIFF_LEN as u64).min(self.shared.max_file_size + 1))
+            .read_to_end(&mut self.buf)?;
+        if memchr::memchr(0, &self.buf).is_some() {
+            return Ok(Read::Binary(size));
+        }
         // The file may grow while we read it: never read past the limit.
         (&mut file)
-            .take(self.shared.max_file_size + 1)
+            .take(self.shared.max_file_size + 1 - self.buf.len() as u64)
             .read_to_end(&mut self.buf)?;
         if self.buf.len() as u64 > self.shared.max_file_size {
             self.last_size = self.buf.len() as u64;
-            return Ok(None);
+            return Ok(Read::Huge);
         }
-        Ok(Some(self.buf.len() as u64))
+        Ok(Read::Whole(self.buf.len() as u64))
     }
 
     fn offer(&mut self, rel: &str, abs: &Path, bytes: &[u8]) -> FileKind {
