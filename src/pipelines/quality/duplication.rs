@@ -70,6 +70,27 @@ const LOW_LINES: u32 = 50;
 const MEDIUM_LINES: u32 = 200;
 /// Most other copies listed in one finding; the count of all is in its properties.
 const MAX_RELATED: usize = 100;
+/// Most clone classes reported as findings: the largest are kept, the metrics count all.
+///
+/// Generated code without a marker (API bindings, tables) can hold hundreds of thousands of
+/// clone classes; a finding each would cost gigabytes of memory and a report nobody reads.
+const MAX_FINDINGS: usize = 10_000;
+
+/// Indexes of the `limit` classes with the most duplicated tokens (token length times the
+/// number of other copies), in their original order; ties keep the earlier class.
+fn largest_classes(classes: &[CloneClass], limit: usize) -> Vec<usize> {
+    let weight = |c: &CloneClass| {
+        let len = c.spans.first().map_or(0, |s| u64::from(s.len));
+        len * (c.spans.len() as u64).saturating_sub(1)
+    };
+    let mut order: Vec<usize> = (0..classes.len()).collect();
+    if order.len() > limit {
+        order.sort_by_key(|&i| (std::cmp::Reverse(weight(&classes[i])), i));
+        order.truncate(limit);
+        order.sort_unstable();
+    }
+    order
+}
 
 fn build(ctx: &CheckContext<'_>) -> Result<Built> {
     let config = &ctx.config.quality.duplication;
@@ -180,13 +201,18 @@ impl Check for DuplicationCheck {
         }
         // Walk order varies from run to run; the first copy of a clone must not.
         files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
-        probe("check_repo start");
         let classes = detector::detect(&mut files, &self.params);
-        probe("detect done");
-        for class in &classes {
-            sink.push(self.finding(class, &files));
+        let listed = largest_classes(&classes, MAX_FINDINGS);
+        if listed.len() < classes.len() {
+            sink.note(format!(
+                "{} smaller clone classes not listed as findings (the {MAX_FINDINGS} largest are); \
+                 the duplication metrics count them all",
+                classes.len() - listed.len()
+            ));
         }
-        probe("findings made");
+        for &i in &listed {
+            sink.push(self.finding(&classes[i], &files));
+        }
         let total: u64 = files.iter().map(|f| u64::from(f.tokens.code_lines)).sum();
         let duplicated = duplicated_lines(&classes, &files);
         let blocks: usize = classes.iter().map(|c| c.spans.len()).sum();
@@ -325,32 +351,6 @@ fn duplicated_lines(classes: &[CloneClass], files: &[FileTokens]) -> u64 {
         }
     }
     total
-}
-
-/// TEMPORARY memory probe.
-pub(crate) fn probe(what: &str) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let get = |k: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(k))
-            .unwrap_or("")
-            .to_owned()
-    };
-    let _ = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open("/tmp/dup-probe.log")
-        .and_then(|mut f| {
-            use std::io::Write;
-            writeln!(
-                f,
-                "{what}: {} {} t={:?}",
-                get("VmRSS"),
-                get("VmHWM"),
-                std::time::SystemTime::now()
-            )
-        });
 }
 
 #[cfg(test)]

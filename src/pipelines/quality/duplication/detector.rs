@@ -196,10 +196,8 @@ pub(super) fn detect(files: &mut [FileTokens], params: &Params) -> Vec<CloneClas
                 .map(|(h, pos)| (h, id, pos)),
         );
     }
-    crate::pipelines::quality::duplication::probe("fingerprints gathered");
     all.par_sort_unstable();
     keep_shared(&mut all);
-    crate::pipelines::quality::duplication::probe("shared kept");
     let files: &[FileTokens] = files;
     let k = params.window();
     let mut seeds: Vec<Seed> = all
@@ -207,7 +205,6 @@ pub(super) fn detect(files: &mut [FileTokens], params: &Params) -> Vec<CloneClas
         .filter(|group| group.len() > 1)
         .flat_map_iter(|group| seeds_of(group, files, k))
         .collect();
-    crate::pipelines::quality::duplication::probe("seeds");
     drop(all);
     seeds.par_sort_unstable_by_key(|s| (s.a_file, s.b_file, s.diagonal(), s.a_pos));
     let pairs: Vec<(Span, Span)> = seeds
@@ -216,7 +213,6 @@ pub(super) fn detect(files: &mut [FileTokens], params: &Params) -> Vec<CloneClas
         })
         .flat_map_iter(|run| extend_run(run, files, params))
         .collect();
-    crate::pipelines::quality::duplication::probe("pairs");
     drop(seeds);
     classes(pairs)
 }

@@ -287,3 +287,22 @@ fn a_tree_without_source_is_skipped_with_a_reason() {
     assert!(sink.skipped.is_some_and(|s| s.contains("no source file")));
     assert!(sink.metrics.is_empty());
 }
+
+#[test]
+fn only_the_largest_clone_classes_become_findings_past_the_limit() {
+    let class = |len: u32, copies: u32| CloneClass {
+        spans: (0..copies)
+            .map(|file| Span {
+                file,
+                start: 0,
+                len,
+            })
+            .collect(),
+    };
+    // Duplicated tokens: 50, 300, 50, 120.
+    let classes = [class(50, 2), class(100, 4), class(50, 2), class(60, 3)];
+    assert_eq!(largest_classes(&classes, 10), [0, 1, 2, 3]);
+    // The two largest, in their original order; of equal weights the earlier wins.
+    assert_eq!(largest_classes(&classes, 2), [1, 3]);
+    assert_eq!(largest_classes(&classes, 3), [0, 1, 3]);
+}
