@@ -79,10 +79,11 @@ const PATH_ESCAPES: &AsciiSet = &CONTROLS
     .add(b'|')
     .add(b'}');
 
-/// Render the report as pretty SARIF JSON with a trailing newline.
+/// Render the report as compact SARIF JSON with a trailing newline. SARIF is read by code
+/// scanning services, not people: indentation would double the size of a large log.
 pub fn render(report: &RunReport) -> Result<String> {
     let log = build(report);
-    let mut s = serde_json::to_string_pretty(&log).context("serializing SARIF")?;
+    let mut s = serde_json::to_string(&log).context("serializing SARIF")?;
     s.push('\n');
     Ok(s)
 }
