@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::pipelines::security::secrets::redact;
+
 /// Most lines of output a finding keeps.
 pub(crate) const TAIL_LINES: usize = 20;
 
@@ -76,14 +78,6 @@ fn looks_secret(name: &str) -> bool {
     ]
     .iter()
     .any(|w| upper.contains(w))
-}
-
-/// The first characters of `secret` (four at most, never more than a third), then a mask —
-/// the same shape as the secrets check's redaction.
-pub(crate) fn redact(secret: &str) -> String {
-    let visible = 4.min(secret.chars().count() / 3);
-    let prefix: String = secret.chars().take(visible).collect();
-    format!("{prefix}…[redacted]")
 }
 
 #[cfg(test)]
