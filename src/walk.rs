@@ -476,11 +476,27 @@ pub fn relative_path(root: &Path, abs: &Path) -> String {
     }
 }
 
-/// Every `vigil:ignore RULE[,RULE…] [-- reason]` comment in `text`.
+/// Comment openers an inline ignore may follow on its line (only spaces in between).
+const COMMENT_OPENERS: &[&str] = &[
+    "//", "//!", "#", "/*", "*", "--", ";", "<!--", "%", "{-", "(*",
+];
+
+/// Whether the text before a directive on its line is empty or ends with a comment opener.
+fn after_comment_opener(prefix: &str) -> bool {
+    let p = prefix.trim_end();
+    p.is_empty() || COMMENT_OPENERS.iter().any(|o| p.ends_with(o))
+}
+
+/// Every `vigil:ignore RULE[,RULE…] [-- reason]` comment in `text`: the directive must open
+/// its comment (or its line), so the words inside a string literal are not one.
 pub fn inline_ignores(text: &str) -> Vec<InlineIgnore> {
     const TAG: &[u8] = b"vigil:ignore";
     let mut out = Vec::new();
     for pos in memchr::memmem::find_iter(text.as_bytes(), TAG) {
+        let line_start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
+        if !after_comment_opener(&text[line_start..pos]) {
+            continue; // e.g. inside a string literal: `"vigil:ignore"`
+        }
         let after = &text[pos + TAG.len()..];
         let line_end = after.find('\n').unwrap_or(after.len());
         let rest = after[..line_end].trim_end_matches(['\r']);
@@ -522,8 +538,9 @@ mod tests {
 
     #[test]
     fn parses_inline_ignores() {
-        let text = "a\n// vigil:ignore todo-marker, fixme-marker -- tracked in #12\nb\n# vigil:ignore\n<!-- vigil:ignore broken-link -- moved -->\nvigil:ignored x\n";
+        let text = "a\n// vigil:ignore todo-marker, fixme-marker -- tracked in #12\nb\n# vigil:ignore\n<!-- vigil:ignore broken-link -- moved -->\nvigil:ignored x\nlet s = \"vigil:ignore secrets\";\nx = f('vigil:ignore') # not one\n";
         let got = inline_ignores(text);
+        // The two in string literals on the last lines are not directives.
         assert_eq!(got.len(), 3);
         assert_eq!(got[0].line, 2);
         assert_eq!(got[0].rules, vec!["todo-marker", "fixme-marker"]);
