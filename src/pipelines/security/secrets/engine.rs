@@ -14,9 +14,11 @@
 //!    priority number) wins, so `GITHUB_TOKEN = "ghp_…"` is a GitHub token, not also a generic
 //!    assignment.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Input, MatchKind};
 use anyhow::{Context, Result};
-use regex::bytes::{Captures, Regex, RegexBuilder};
+use regex::bytes::{CaptureLocations, Regex, RegexBuilder};
 
 use super::allowlist::{Allowlist, Candidate};
 use super::rules::{Judge, Span};
@@ -35,6 +37,17 @@ const MAX_SECRET_LEN: usize = 64 * 1024;
 /// than `{1,400}`: a counted repetition multiplies the automaton's states, and made these rows,
 /// which run on nearly every line holding `token` or `pass`, the slowest of the scanner.
 const GENERIC_MAX_LEN: usize = 400;
+
+/// How a generic assignment regex ends when its secret is the quoted literal closing the
+/// match: the secret is then the run of bytes before the last one, back to the opening quote,
+/// and can be judged from the match bounds alone (see [`quoted_value`]).
+const QUOTED_VALUE_SUFFIX: &str = r#"["'`](?P<secret>[^"'`\s\\]+)["'`]"#;
+
+/// How the unquoted configuration row ends: its name (whose class holds neither `=` nor `:`)
+/// is followed by the first `=` or `:` of the match, blanks, then the secret, which runs to
+/// the first byte outside its class (see [`unquoted_value`]).
+const UNQUOTED_VALUE_SUFFIX: &str =
+    r#"(?:=|:)[ \t]*(?P<secret>[^\s"'`,{}()\[\]<>$|\\]+)(?:[ \t]+[#;].*)?[ \t]*\r?$"#;
 
 /// Which capture group holds the secret.
 #[derive(Debug, Clone, Copy)]
@@ -187,7 +200,7 @@ impl FileClass {
 pub(crate) struct Scanner {
     rows: Vec<CompiledRow>,
     /// Every keyword, matched ignoring ASCII case.
-    keywords: Option<AhoCorasick>,
+    keywords: Option<DFA>,
     /// For each keyword of the automaton, the rows it triggers (see [`KeywordUse`]).
     uses: Vec<Vec<KeywordUse>>,
     /// Rows without keywords: they run on every file.
@@ -196,6 +209,92 @@ pub(crate) struct Scanner {
     global: Vec<Allowlist>,
     /// Thresholds of the generic assignment rows.
     limits: GenericLimits,
+    /// Per row, the indices of its named capture groups (looked up once, not per match).
+    groups: Vec<Groups>,
+}
+
+/// Indices of the capture groups a row's judgement reads, resolved when the scanner is built.
+#[derive(Debug, Clone, Copy, Default)]
+struct Groups {
+    /// Where the value of a generic assignment row's match lies, when it can be read from the
+    /// match bounds: a match whose value fails the cheap value tests is then dropped without
+    /// the slower search for capture groups.
+    value: ValueShape,
+    /// The group holding the secret, per [`SecretGroup`]; `None` for [`SecretGroup::FirstOrWhole`],
+    /// `usize::MAX` (a group that never matches) when a `Named` row's regex lacks `secret`.
+    secret: Option<usize>,
+    /// `name`: the variable name of a generic assignment.
+    name: Option<usize>,
+    /// `close`: the closing XML tag.
+    close: Option<usize>,
+    /// `user`: the user of a URL with credentials.
+    user: Option<usize>,
+    /// `host`: the host of a URL with credentials.
+    host: Option<usize>,
+}
+
+impl Groups {
+    fn of(row: &CompiledRow) -> Self {
+        let Some(regex) = &row.regex else {
+            return Self::default();
+        };
+        let named = |wanted: &str| regex.capture_names().position(|n| n == Some(wanted));
+        Self {
+            value: ValueShape::of(row, regex.as_str()),
+            secret: match row.group {
+                SecretGroup::Named => Some(named("secret").unwrap_or(usize::MAX)),
+                SecretGroup::Index(i) => Some(i),
+                SecretGroup::FirstOrWhole => None,
+            },
+            name: named("name"),
+            close: named("close"),
+            user: named("user"),
+            host: named("host"),
+        }
+    }
+}
+
+/// Where a generic row's secret lies within its match (see [`Groups::value`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum ValueShape {
+    /// Only the capture groups tell.
+    #[default]
+    Groups,
+    /// The regex ends in [`QUOTED_VALUE_SUFFIX`]: see [`quoted_value`].
+    Quoted,
+    /// The regex is the unquoted configuration row, ending in [`UNQUOTED_VALUE_SUFFIX`]: see
+    /// [`unquoted_value`].
+    Unquoted,
+}
+
+impl ValueShape {
+    fn of(row: &CompiledRow, pattern: &str) -> Self {
+        // Built-in rows only: a top-level `|` would make the suffix one branch's.
+        if !matches!(row.group, SecretGroup::Named) || row.custom_id.is_some() {
+            return Self::Groups;
+        }
+        match row.judge {
+            Judge::Assignment if pattern.ends_with(QUOTED_VALUE_SUFFIX) => Self::Quoted,
+            Judge::Unquoted if pattern.ends_with(UNQUOTED_VALUE_SUFFIX) => Self::Unquoted,
+            _ => Self::Groups,
+        }
+    }
+
+    /// The secret of the match `start..end`, when this shape tells it.
+    fn value(self, text: &str, start: usize, end: usize) -> Option<&str> {
+        match self {
+            Self::Groups => None,
+            Self::Quoted => quoted_value(text, end),
+            Self::Unquoted => unquoted_value(text, start, end),
+        }
+    }
+}
+
+/// The text of capture group `i` of the last match in `locs`, empty when it did not match.
+fn group_text<'t>(locs: &CaptureLocations, i: Option<usize>, text: &'t str) -> &'t str {
+    i.and_then(|i| locs.get(i))
+        .and_then(|(s, e)| text.get(s..e))
+        .unwrap_or("")
 }
 
 /// A row triggered by a keyword of the automaton.
@@ -214,7 +313,7 @@ struct KeywordUse {
 /// times slower. Case-sensitive keywords are checked after a hit. A keyword hidden inside a
 /// longer one that matched (`token` inside `auth_token`) is accounted for by giving each word
 /// the rows of every keyword it contains.
-fn keyword_automaton(rows: &[CompiledRow]) -> Result<(Option<AhoCorasick>, Vec<Vec<KeywordUse>>)> {
+fn keyword_automaton(rows: &[CompiledRow]) -> Result<(Option<DFA>, Vec<Vec<KeywordUse>>)> {
     let mut words: Vec<String> = rows
         .iter()
         .flat_map(|r| r.keywords.iter().map(|k| k.to_ascii_lowercase()))
@@ -243,10 +342,11 @@ fn keyword_automaton(rows: &[CompiledRow]) -> Result<(Option<AhoCorasick>, Vec<V
             uses
         })
         .collect();
-    let ac = AhoCorasickBuilder::new()
+    // The DFA itself rather than `AhoCorasick`, which wraps it behind a dynamic call per hit:
+    // on code full of `token` and `pass` there is a hit every few dozen bytes.
+    let ac = DFA::builder()
         .ascii_case_insensitive(true)
         .match_kind(MatchKind::LeftmostLongest)
-        .kind(Some(AhoCorasickKind::DFA))
         .build(&words)
         .context("building the secret keyword matcher")?;
     Ok((Some(ac), uses))
@@ -266,7 +366,9 @@ impl Scanner {
             .map(|(i, _)| i)
             .collect();
         let (keywords, uses) = keyword_automaton(&rows)?;
+        let groups = rows.iter().map(Groups::of).collect();
         Ok(Self {
+            groups,
             rows,
             keywords,
             uses,
@@ -337,8 +439,13 @@ impl Scanner {
         let mut open: Vec<usize> = Vec::new();
         let mut covered: Vec<usize> = Vec::new();
         let mut applies: Vec<Option<bool>> = Vec::new();
-        if let Some(ac) = &self.keywords {
-            for m in ac.find_iter(bytes) {
+        // An unanchored search cannot fail on a DFA built with the default (unanchored) start.
+        let hits = self
+            .keywords
+            .as_ref()
+            .and_then(|ac| ac.try_find_iter(Input::new(bytes)).ok());
+        if let Some(hits) = hits {
+            for m in hits {
                 // Line bounds of this hit, shared by the rows it triggers.
                 let mut line: Option<(usize, usize)> = None;
                 for u in &self.uses[m.pattern().as_usize()] {
@@ -403,27 +510,50 @@ impl Scanner {
             return found;
         }
         let at = Place { text, path, commit };
+        // Capture slots of each row, allocated on its first region and reused for every match.
+        let mut locs: Vec<Option<CaptureLocations>> = Vec::new();
+        locs.resize_with(self.rows.len(), || None);
         for (r, s, e) in merged {
-            self.run_row(r, &at, s, e, &mut found);
+            self.run_row(r, &at, (s, e), &mut locs[r], &mut found);
         }
         let mut kept = settle_overlaps(&self.rows, found);
         kept.retain(|f| self.rows[f.row].reported);
         kept
     }
 
-    fn run_row(&self, r: usize, at: &Place<'_>, start: usize, end: usize, out: &mut Vec<Found>) {
+    fn run_row(
+        &self,
+        r: usize,
+        at: &Place<'_>,
+        (start, end): (usize, usize),
+        locs: &mut Option<CaptureLocations>,
+        out: &mut Vec<Found>,
+    ) {
         let Place { text, path, commit } = *at;
         let row = &self.rows[r];
         let Some(regex) = &row.regex else {
             return;
         };
+        let groups = &self.groups[r];
+        let locs = locs.get_or_insert_with(|| regex.capture_locations());
         let hay = &text.as_bytes()[..end];
         let mut from = start;
         while from <= end {
-            let Some(caps) = regex.captures_at(hay, from) else {
-                break;
-            };
-            let Some(whole) = caps.get(0) else {
+            if groups.value != ValueShape::Groups {
+                // Most assignments to `token`-like names hold words (`"child-42"`): the value
+                // tests reject them from the match bounds, before the slower capture search.
+                let Some(whole) = regex.find_at(hay, from) else {
+                    break;
+                };
+                let value = groups.value.value(text, whole.start(), whole.end());
+                if value.is_some_and(|v| {
+                    v.len() > GENERIC_MAX_LEN || !validate::is_random_value(v, self.limits)
+                }) {
+                    from = whole.end().max(whole.start() + 1);
+                    continue;
+                }
+            }
+            let Some(whole) = regex.captures_read_at(locs, hay, from) else {
                 break;
             };
             from = if whole.end() > whole.start() {
@@ -431,7 +561,7 @@ impl Scanner {
             } else {
                 whole.end() + 1
             };
-            let Some((gs, ge)) = secret_span(&caps, row.group) else {
+            let Some((gs, ge)) = secret_span(locs, groups.secret) else {
                 continue;
             };
             if ge - gs > MAX_SECRET_LEN
@@ -443,7 +573,7 @@ impl Scanner {
                 continue;
             }
             let secret = &text[gs..ge];
-            if !self.judge(row, &caps, secret, text) {
+            if !self.judge(row, groups, locs, secret, text) {
                 continue;
             }
             let line = line_text(text, gs);
@@ -476,19 +606,23 @@ impl Scanner {
             .any(|a| a.allows(c))
     }
 
-    /// Entropy, placeholders and the row's own judgement.
-    fn judge(&self, row: &CompiledRow, caps: &Captures<'_>, secret: &str, text: &str) -> bool {
+    /// Entropy, placeholders and the row's own judgement. Every test is a pure predicate, so
+    /// their order only matters for speed: the cheap ones that reject most candidates first.
+    fn judge(
+        &self,
+        row: &CompiledRow,
+        groups: &Groups,
+        locs: &CaptureLocations,
+        secret: &str,
+        text: &str,
+    ) -> bool {
         if secret.is_empty() {
             return false;
         }
         if row.entropy > 0.0 && validate::shannon(secret) < row.entropy {
             return false;
         }
-        let group = |name: &str| {
-            caps.name(name)
-                .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned())
-                .unwrap_or_default()
-        };
+        let group = |i: Option<usize>| group_text(locs, i, text);
         match row.judge {
             Judge::Custom => true,
             Judge::Token => !validate::is_placeholder(secret),
@@ -496,14 +630,17 @@ impl Scanner {
                 validate::is_aws_secret_shape(secret) && !validate::is_placeholder(secret)
             }
             Judge::Assignment | Judge::Unquoted | Judge::XmlElement => {
-                if secret.len() > GENERIC_MAX_LEN {
+                // Length, character classes and entropy reject nearly every value in ordinary
+                // code (`token = "child-42"`) without allocating: they come first.
+                if secret.len() > GENERIC_MAX_LEN || !validate::is_random_value(secret, self.limits)
+                {
                     return false;
                 }
-                let name = group("name");
-                if !name.is_empty() && !validate::is_secret_name(&name) {
+                let name = group(groups.name);
+                if !name.is_empty() && !validate::is_secret_name(name) {
                     return false;
                 }
-                if row.judge == Judge::XmlElement && group("close") != name {
+                if row.judge == Judge::XmlElement && group(groups.close) != name {
                     return false;
                 }
                 let literal_ok = row.judge != Judge::Unquoted || !validate::is_non_literal(secret);
@@ -512,8 +649,7 @@ impl Scanner {
                     && !validate::is_non_literal(secret.trim_start_matches(['+', '=']))
                     && !validate::is_placeholder(secret)
                     && !validate::has_test_word(secret)
-                    && validate::is_random_value(secret, self.limits)
-                    && !secret.eq_ignore_ascii_case(&name)
+                    && !secret.eq_ignore_ascii_case(name)
             }
             Judge::ServiceAccount => {
                 is_service_account(text) && validate::is_private_key_body(secret)
@@ -521,7 +657,7 @@ impl Scanner {
             Judge::PrivateKey => validate::is_private_key_body(secret),
             Judge::Jwt => validate::is_signed_jwt(secret) && !validate::is_placeholder(secret),
             Judge::UrlCredentials => {
-                validate::is_url_password(&group("user"), secret, &group("host"))
+                validate::is_url_password(group(groups.user), secret, group(groups.host))
             }
             Judge::DockerAuth => validate::is_docker_auth(secret),
         }
@@ -544,16 +680,75 @@ fn is_service_account(text: &str) -> bool {
         .is_some_and(|re| re.is_match(text.as_bytes()))
 }
 
-/// Byte span of the secret within a match.
-fn secret_span(caps: &Captures<'_>, group: SecretGroup) -> Option<(usize, usize)> {
-    let m = match group {
-        SecretGroup::Named => caps.name("secret"),
-        SecretGroup::Index(i) => caps.get(i),
-        SecretGroup::FirstOrWhole => (1..caps.len())
-            .find_map(|i| caps.get(i))
-            .or_else(|| caps.get(0)),
-    }?;
-    Some((m.start(), m.end()))
+/// The secret of a match of a regex ending in [`QUOTED_VALUE_SUFFIX`] that ends at `end`:
+/// the bytes before the closing quote back to the opening one (the secret's class excludes
+/// quotes, so the run is exactly the group). `None` when not a slice of whole characters.
+fn quoted_value(text: &str, end: usize) -> Option<&str> {
+    let close = end.checked_sub(1)?;
+    let bytes = text.as_bytes();
+    let mut start = close;
+    while start > 0
+        && !matches!(
+            bytes[start - 1],
+            b'"' | b'\'' | b'`' | b'\\' | b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c
+        )
+    {
+        start -= 1;
+    }
+    text.get(start..close)
+}
+
+/// The secret of a match of the unquoted configuration row spanning `start..end`: after the
+/// first `=` or `:` and the blanks that follow, up to the first byte outside the secret's class
+/// (a blank, a comment or the line's end follow it). `None` when not found or not a slice of
+/// whole characters.
+fn unquoted_value(text: &str, start: usize, end: usize) -> Option<&str> {
+    let bytes = &text.as_bytes()[..end];
+    let op = start + memchr::memchr2(b'=', b':', &bytes[start..])?;
+    let mut s = op + 1;
+    while s < end && matches!(bytes[s], b' ' | b'\t') {
+        s += 1;
+    }
+    let mut e = s;
+    while e < end
+        && !matches!(
+            bytes[e],
+            b' ' | b'\t'
+                | b'\n'
+                | b'\r'
+                | 0x0b
+                | 0x0c
+                | b'"'
+                | b'\''
+                | b'`'
+                | b','
+                | b'{'
+                | b'}'
+                | b'('
+                | b')'
+                | b'['
+                | b']'
+                | b'<'
+                | b'>'
+                | b'$'
+                | b'|'
+                | b'\\'
+        )
+    {
+        e += 1;
+    }
+    text.get(s..e)
+}
+
+/// Byte span of the secret within the last match in `locs`: group `group` when given (see
+/// [`Groups::secret`]), else the first group that matched, else the whole match.
+fn secret_span(locs: &CaptureLocations, group: Option<usize>) -> Option<(usize, usize)> {
+    match group {
+        Some(i) => locs.get(i),
+        None => (1..locs.len())
+            .find_map(|i| locs.get(i))
+            .or_else(|| locs.get(0)),
+    }
 }
 
 /// Snap `i` down to a char boundary of `text`.
@@ -681,6 +876,58 @@ mod tests {
         assert!(FileClass::of("docker-compose.yml").config_like);
         assert!(FileClass::of("Dockerfile").config_like);
         assert!(!FileClass::of("app.py").config_like);
+    }
+
+    /// The value read from a match's bounds is exactly the `secret` group, for the built-in
+    /// rows whose regexes end in the suffixes the shortcut relies on.
+    #[test]
+    fn values_read_from_match_bounds_equal_the_secret_group() {
+        let lines = [
+            r#"    db_password = "hunter2-Xq9vLm3Rt8""#,
+            r#"let api_key: &str = r"AKq9vLm3Rt8pZw";"#,
+            r#"const authToken => `tok en`; client_secret = 'a"b'"#,
+            r#"  "SECRET_TOKEN": "x\y", pass='Zq8#vR2m!pL0'"#,
+            "export DB_PASSWORD=Zq8#vR2m!pL0 # note",
+            "  - api_key: a=b:c;d",
+            "set auth_token = Zq8vR2mpL0ab\r",
+            "ENV SECRET_KEY  :  Zq8vR2mpL0ab   ",
+            "  \"client.secret\": v4lue,rest",
+        ];
+        let mut shapes = [0usize; 2];
+        let mut compared = [0usize; 2];
+        for row in super::super::rules::BUILTIN {
+            let quoted = row.judge == Judge::Assignment && row.regex.ends_with(QUOTED_VALUE_SUFFIX);
+            let unquoted =
+                row.judge == Judge::Unquoted && row.regex.ends_with(UNQUOTED_VALUE_SUFFIX);
+            if !quoted && !unquoted {
+                continue;
+            }
+            shapes[usize::from(unquoted)] += 1;
+            let shape = if quoted {
+                ValueShape::Quoted
+            } else {
+                ValueShape::Unquoted
+            };
+            let re = compile_builtin(row.regex).expect("built-in regex");
+            for text in lines {
+                for caps in re.captures_iter(text.as_bytes()) {
+                    let whole = caps.get(0).expect("group 0");
+                    let secret = caps.name("secret").expect("secret group");
+                    compared[usize::from(unquoted)] += 1;
+                    assert_eq!(
+                        shape.value(text, whole.start(), whole.end()),
+                        Some(&text[secret.start()..secret.end()]),
+                        "{} on {text:?}",
+                        row.format
+                    );
+                }
+            }
+        }
+        assert_eq!(shapes, [1, 1], "one quoted and one unquoted generic row");
+        assert!(
+            compared.iter().all(|&n| n >= 3),
+            "matches compared: {compared:?}"
+        );
     }
 
     #[test]

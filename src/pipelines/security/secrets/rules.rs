@@ -278,7 +278,8 @@ pub(crate) static BUILTIN: &[Row] = &[
         &["azure", "storage"],
         r#"(?i)(?:azure|storage)[A-Za-z0-9_.-]{0,40}key["'`]?[ \t]*(?:=|:=|:|=>)[ \t]*["'`]?(?P<secret>[A-Za-z0-9+/]{86}==)"#,
     )
-    .entropy(4.0),
+    .entropy(4.0)
+    .needs(b"=:"),
     row(
         "azure-storage-key",
         "Azure shared access signature",
@@ -350,7 +351,9 @@ pub(crate) static BUILTIN: &[Row] = &[
         &["github"],
         r#"(?i)github[A-Za-z0-9_.-]{0,30}secret["'`]?[ \t]*(?:=|:=|:|=>)[ \t]*["'`]?(?P<secret>[0-9a-f]{40})\b"#,
     )
-    .entropy(3.0),
+    .entropy(3.0)
+    // `github` and `storage` are everyday words; only lines assigning something matter.
+    .needs(b"=:"),
     // ---- GitLab ----------------------------------------------------------------------------
     row(
         "gitlab-token",
@@ -827,7 +830,8 @@ pub(crate) static BUILTIN: &[Row] = &[
     )
     .judge(Judge::Unquoted)
     .priority(2)
-    .config_files_only(),
+    .config_files_only()
+    .needs(b"=:"),
     row(
         "generic-secret-assignment",
         "Secret in an XML element",
@@ -839,7 +843,8 @@ pub(crate) static BUILTIN: &[Row] = &[
         ),
     )
     .judge(Judge::XmlElement)
-    .priority(2),
+    .priority(2)
+    .needs(b"<"),
     row(
         "generic-secret-assignment",
         "Secret in a .NET appSettings entry",
@@ -851,7 +856,8 @@ pub(crate) static BUILTIN: &[Row] = &[
         ),
     )
     .judge(Judge::Assignment)
-    .priority(2),
+    .priority(2)
+    .needs(b"\""),
 ];
 
 #[cfg(test)]
