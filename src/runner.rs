@@ -262,7 +262,7 @@ pub fn execute(
         }
         // Messages quote lines, paths and links: a secret in them is redacted here, once.
         findings
-            .iter_mut()
+            .par_iter_mut()
             .for_each(crate::pipelines::security::secrets::scrub_finding);
         findings.sort_by_cached_key(crate::model::Finding::sort_key);
         crate::suppress::disambiguate_fingerprints(&mut findings);
