@@ -451,6 +451,28 @@ mod imp {
     }
 }
 
+/// Test helper: whether `pid` is gone (or a zombie nobody reaped yet, which runs no code),
+/// waiting up to two seconds, since a killed process may take a moment to disappear.
+#[cfg(all(test, unix))]
+pub(crate) fn is_gone(pid: i32) -> bool {
+    for _ in 0..100 {
+        // SAFETY: signal 0 only checks for existence.
+        let alive = unsafe { libc::kill(pid, 0) } == 0;
+        let zombie = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|s| {
+                s.rsplit_once(')')
+                    .map(|(_, rest)| rest.trim_start().starts_with('Z'))
+            })
+            .unwrap_or(false);
+        if !alive || zombie {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
@@ -630,26 +652,5 @@ mod tests {
             .split_whitespace()
             .map(|p| p.parse().expect("pid"))
             .collect()
-    }
-
-    /// Whether `pid` is gone (or a zombie nobody reaped yet, which runs no code).
-    fn is_gone(pid: i32) -> bool {
-        // Killed processes may take a moment to disappear.
-        for _ in 0..100 {
-            // SAFETY: signal 0 only checks for existence.
-            let alive = unsafe { libc::kill(pid, 0) } == 0;
-            let zombie = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-                .ok()
-                .and_then(|s| {
-                    s.rsplit_once(')')
-                        .map(|(_, rest)| rest.trim_start().starts_with('Z'))
-                })
-                .unwrap_or(false);
-            if !alive || zombie {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        false
     }
 }

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use super::*;
 use crate::config::Config;
 use crate::pipelines::testing::{fixture, render, rule_ids, run_check_with_metrics};
+use crate::process::is_gone;
 
 fn config(yaml: &str) -> Config {
     crate::config::parse(Path::new("vigil.yml"), yaml)
@@ -211,24 +212,4 @@ fn duplicate_names_are_a_config_error() {
     )
     .expect_err("duplicate");
     assert!(err.to_string().contains("used twice"), "{err}");
-}
-
-/// Whether `pid` is gone (or a zombie nobody reaped yet, which runs no code).
-fn is_gone(pid: i32) -> bool {
-    for _ in 0..100 {
-        // SAFETY: signal 0 only checks for existence.
-        let alive = unsafe { libc::kill(pid, 0) } == 0;
-        let zombie = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .ok()
-            .and_then(|s| {
-                s.rsplit_once(')')
-                    .map(|(_, rest)| rest.trim_start().starts_with('Z'))
-            })
-            .unwrap_or(false);
-        if !alive || zombie {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    false
 }

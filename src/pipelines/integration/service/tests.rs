@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use super::*;
 use crate::config::Config;
 use crate::pipelines::testing::{fixture, render, rule_ids};
+use crate::process::is_gone;
 
 fn config(yaml: &str) -> Config {
     crate::config::parse(Path::new("vigil.yml"), yaml)
@@ -351,24 +352,4 @@ fn read_pid(path: &Path) -> i32 {
         std::thread::sleep(Duration::from_millis(20));
     }
     panic!("no pid in {}", path.display());
-}
-
-/// Whether `pid` is gone (or a zombie nobody reaped yet, which runs no code).
-fn is_gone(pid: i32) -> bool {
-    for _ in 0..100 {
-        // SAFETY: signal 0 only checks for existence.
-        let alive = unsafe { libc::kill(pid, 0) } == 0;
-        let zombie = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .ok()
-            .and_then(|s| {
-                s.rsplit_once(')')
-                    .map(|(_, rest)| rest.trim_start().starts_with('Z'))
-            })
-            .unwrap_or(false);
-        if !alive || zombie {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    false
 }
