@@ -135,3 +135,47 @@ pub(crate) fn render(findings: &[Finding]) -> String {
 pub(crate) fn rule_ids(findings: &[Finding]) -> Vec<&str> {
     findings.iter().map(|f| f.rule_id.as_str()).collect()
 }
+
+/// Run `git` in `dir` for a test, isolated from the machine's git configuration (fixed user,
+/// no signing, branch `main`), failing the test when it fails; returns its trimmed stdout.
+pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
+    git_command(dir, args, None)
+}
+
+/// [`git`] with the author and committer dates set to `date` (RFC 3339), for history tests.
+pub(crate) fn git_at(dir: &Path, args: &[&str], date: &str) -> String {
+    git_command(dir, args, Some(date))
+}
+
+fn git_command(dir: &Path, args: &[&str], date: Option<&str>) -> String {
+    let mut cmd = std::process::Command::new("git");
+    cmd.arg("-C")
+        .arg(dir)
+        .args([
+            "-c",
+            "user.name=vigil test",
+            "-c",
+            "user.email=test@vigil.invalid",
+        ])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env_remove("GIT_DIR");
+    if let Some(date) = date {
+        cmd.env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date);
+    }
+    let out = cmd.output().expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}

@@ -1,10 +1,8 @@
 //! Tests of the freshness check: the fixture's pages, and a git repository built for the test.
 
-use std::process::Command;
-
 use super::*;
 use crate::config::Config;
-use crate::pipelines::testing::{fixture, render, run_check_with_metrics};
+use crate::pipelines::testing::{fixture, git_at as git, render, run_check_with_metrics};
 
 #[test]
 fn fixture_pages() {
@@ -49,23 +47,6 @@ fn fixture_pages() {
     // old, future and preference have a valid date; the others do not count.
     assert_eq!(outcome.metric(DATED_PAGES), Some(3.0));
     assert_eq!(outcome.metric(STALE_PAGES), Some(1.0));
-}
-
-fn git(dir: &std::path::Path, args: &[&str], date: &str) {
-    let ok = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .status()
-        .expect("git runs")
-        .success();
-    assert!(ok, "git {args:?}");
 }
 
 #[test]

@@ -3,12 +3,11 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use super::*;
 use crate::config::Config;
 use crate::model::{CheckStatus, GateStatus, Metric};
-use crate::pipelines::testing::{fixture, render};
+use crate::pipelines::testing::{fixture, git, render};
 use crate::walk::{WalkOptions, walk};
 
 /// What the check produced on one tree.
@@ -300,31 +299,6 @@ fn configured_reports_are_read_even_when_git_ignored() {
             .starts_with("quality.coverage.reports: `out/missing.info` cannot be read"),
         "{err:#}"
     );
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args([
-            "-c",
-            "user.name=vigil test",
-            "-c",
-            "user.email=test@example.com",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
 fn write(root: &Path, path: &str, text: &str) {

@@ -4,13 +4,12 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use super::*;
 use crate::config::Config;
 use crate::config::schema::{CustomSecretRule, RegexPattern};
 use crate::model::{Finding, Location};
-use crate::pipelines::testing::{render, run_check_with_metrics};
+use crate::pipelines::testing::{git_at as git, render, run_check_with_metrics};
 use crate::walk::{WalkOptions, walk};
 
 fn fixtures() -> PathBuf {
@@ -445,36 +444,6 @@ fn unknown_disabled_rule_is_an_error() {
     };
     assert!(err.contains("security.secrets.disabled_rules"), "{err}");
     assert!(err.contains("`github-tokens`"), "{err}");
-}
-
-fn git(dir: &Path, args: &[&str], date: &str) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args([
-            "-c",
-            "user.name=Vigil Test",
-            "-c",
-            "user.email=test@vigil.invalid",
-        ])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .env_remove("GIT_DIR")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
 #[test]
