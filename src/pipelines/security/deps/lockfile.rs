@@ -184,6 +184,19 @@ pub(crate) fn line_at(text: &str, offset: usize) -> u32 {
     crate::walk::line_of(text, offset)
 }
 
+/// Test helper: parsed packages as (name, version, line), in line order; a parse error fails
+/// the test with its message.
+#[cfg(test)]
+pub(crate) fn sorted_tuples(parsed: Result<Vec<Package>, String>) -> Vec<(String, String, u32)> {
+    let mut v: Vec<_> = parsed
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .map(|p| (p.name, p.version, p.line))
+        .collect();
+    v.sort_by_key(|t| t.2);
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -110,13 +110,7 @@ mod tests {
     use super::*;
 
     fn tuples(text: &str) -> Vec<(String, String, u32)> {
-        let mut v: Vec<_> = parse(text)
-            .unwrap_or_else(|e| panic!("{e}"))
-            .into_iter()
-            .map(|p| (p.name, p.version, p.line))
-            .collect();
-        v.sort_by_key(|t| t.2);
-        v
+        super::super::lockfile::sorted_tuples(parse(text))
     }
 
     #[test]
