@@ -476,14 +476,17 @@ pub fn relative_path(root: &Path, abs: &Path) -> String {
     }
 }
 
-/// Comment openers an inline ignore may follow on its line (only spaces in between).
-const COMMENT_OPENERS: &[&str] = &[
-    "//", "//!", "#", "/*", "*", "--", ";", "<!--", "%", "{-", "(*",
+/// Comment openers of the common languages: `//` (and `///`, `//!`), `#`, `/*`, `*` inside a
+/// block, `--`, `;`, `<!--`, `%`, `{-`, `(*`.
+const COMMENT_OPENERS: &[&[u8]] = &[
+    b"//", b"//!", b"#", b"/*", b"*", b"--", b";", b"<!--", b"%", b"{-", b"(*",
 ];
 
-/// Whether the text before a directive on its line is empty or ends with a comment opener.
-fn after_comment_opener(prefix: &str) -> bool {
-    let p = prefix.trim_end();
+/// Whether the text before something on its line is empty or, spaces aside, ends with a
+/// comment opener: then that something opens its comment (or its line). Shared by the inline
+/// ignores and the marker check.
+pub(crate) fn opens_comment(prefix: &[u8]) -> bool {
+    let p = prefix.trim_ascii_end();
     p.is_empty() || COMMENT_OPENERS.iter().any(|o| p.ends_with(o))
 }
 
@@ -494,7 +497,7 @@ pub fn inline_ignores(text: &str) -> Vec<InlineIgnore> {
     let mut out = Vec::new();
     for pos in memchr::memmem::find_iter(text.as_bytes(), TAG) {
         let line_start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
-        if !after_comment_opener(&text[line_start..pos]) {
+        if !opens_comment(&text.as_bytes()[line_start..pos]) {
             continue; // e.g. inside a string literal: `"vigil:ignore"`
         }
         let after = &text[pos + TAG.len()..];

@@ -111,17 +111,20 @@ fn marker_message(tag: &str, rest: &str) -> String {
     }
 }
 
-/// Comment openers and list or quote marks a marker may follow on its line.
-const OPENERS: &[&[u8]] = &[
-    b"//", b"/*", b"#", b"*", b"--", b"-", b";", b"!", b"%", b"'", b"\"", b">", b"{-", b"(*",
-    b"REM", b"rem",
-];
+/// Marks a marker may also follow on its line, beyond the comment openers of
+/// [`crate::walk::opens_comment`]: list items (`- TODO`), quotes and docstrings, `REM`.
+const MARKER_OPENERS: &[&[u8]] = &[b"-", b"!", b"'", b"\"", b">", b"REM", b"rem"];
+
+/// Whether `p` (already trimmed) is empty or ends with a comment opener or a marker opener.
+fn ends_with_opener(p: &[u8]) -> bool {
+    crate::walk::opens_comment(p) || MARKER_OPENERS.iter().any(|o| p.ends_with(o))
+}
 
 /// Whether the text before a marker on its line is empty, ends with a comment opener, or ends
 /// with an upper-case word that does (`// TODO FIXME`: two markers).
 fn opens_comment(prefix: &[u8]) -> bool {
     let p = prefix.trim_ascii_end();
-    if p.is_empty() || OPENERS.iter().any(|o| p.ends_with(o)) {
+    if ends_with_opener(p) {
         return true;
     }
     let word = p
@@ -132,8 +135,7 @@ fn opens_comment(prefix: &[u8]) -> bool {
     let before = &p[..p.len() - word];
     word >= 2
         && !before.last().copied().is_some_and(is_word_byte)
-        && (before.trim_ascii_end().is_empty()
-            || OPENERS.iter().any(|o| before.trim_ascii_end().ends_with(o)))
+        && ends_with_opener(before.trim_ascii_end())
 }
 
 fn is_word_byte(b: u8) -> bool {
