@@ -194,60 +194,81 @@ pub fn run(args: &CheckArgs, ui: &Ui) -> Result<ExitStatus> {
             b.tick();
         }
     };
-    let mut report = execute(&config, &opts, Some(&tick))?;
+    // The previous run's record is read while this one runs.
+    let (report, previous) = std::thread::scope(|s| {
+        let previous = s.spawn(|| crate::history::latest(&out_dir).map(|r| r.as_previous()));
+        // Without a progress bar the walk does not count files for it.
+        let progress: Option<&(dyn Fn(u64) + Sync)> = bar.is_some().then_some(&tick);
+        let report = execute(&config, &opts, progress);
+        (report, previous.join().ok().flatten())
+    });
+    let mut report = report?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    report.previous = crate::history::latest(&out_dir).map(|r| r.as_previous());
+    report.previous = previous;
 
-    let summary = write_reports(&report, &paths, &formats)?;
+    let (summary, record) = rayon::join(
+        || write_reports(&report, &paths, &formats),
+        || crate::history::HistoryRecord::from_report(&report),
+    );
+    let summary = summary?;
     if args.write_baseline {
         let path = baseline_path.unwrap_or_else(|| root.join(crate::baseline::DEFAULT_FILE));
         crate::render::write_atomic(&path, crate::baseline::render(&report).as_bytes())?;
         ui.info(&format!("wrote the baseline {}", path.display()));
     }
-    let record = crate::history::HistoryRecord::from_report(&report);
     crate::history::write(&out_dir, &record)?;
     crate::log::append(&paths.logs, &report, loaded.source.as_deref())
         .unwrap_or_else(|e| ui.warn(&format!("could not write the log: {e:#}")));
     finish(&report, &paths, &summary, ui)?;
-    Ok(crate::gate::exit_status(&report))
+    let status = crate::gate::exit_status(&report);
+    // The process ends next: freeing a large report allocation by allocation only costs time.
+    std::mem::forget(report);
+    Ok(status)
 }
 
-/// Render every requested output in memory, then replace the files; report.json goes last so
-/// any failure leaves the previous one intact. Returns the Markdown summary.
+/// Render every requested output, then replace the files; report.json goes last so any
+/// failure leaves the previous one intact. Returns the Markdown summary.
 ///
-/// The renderers only read the report, so they run in parallel: with tens of thousands of
-/// findings, SARIF and JSON are tens of megabytes each.
+/// The renderers only read the report, so they run in parallel, and each writes its temp file
+/// as soon as it is done: with tens of thousands of findings, SARIF and JSON are tens of
+/// megabytes each. The files are put in place only once every one is written.
 fn write_reports(report: &RunReport, paths: &OutputPaths, formats: &[Format]) -> Result<String> {
+    use crate::render::{Staged, stage};
     let wants = |f: Format| formats.contains(&f);
+    let staged =
+        |path: &Path, text: Result<String>| -> Result<Staged> { stage(path, text?.as_bytes()) };
     let ((summary, junit), (sarif, json)) = rayon::join(
         || {
-            (
-                crate::render::markdown::render(report),
-                wants(Format::Junit).then(|| crate::render::junit::render(report)),
-            )
+            let summary = crate::render::markdown::render(report).and_then(|text| {
+                let file = wants(Format::Markdown)
+                    .then(|| stage(&paths.summary, text.as_bytes()))
+                    .transpose()?;
+                Ok((text, file))
+            });
+            let junit = wants(Format::Junit)
+                .then(|| staged(&paths.junit, crate::render::junit::render(report)));
+            (summary, junit)
         },
         || {
             rayon::join(
-                || wants(Format::Sarif).then(|| crate::render::sarif::render(report)),
-                || crate::render::json::render(report),
+                || {
+                    wants(Format::Sarif)
+                        .then(|| staged(&paths.sarif, crate::render::sarif::render(report)))
+                },
+                || staged(&paths.report, crate::render::json::render(report)),
             )
         },
     );
-    let summary = summary?;
-    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-    if let Some(sarif) = sarif {
-        files.push((paths.sarif.clone(), sarif?.into_bytes()));
-    }
-    if let Some(junit) = junit {
-        files.push((paths.junit.clone(), junit?.into_bytes()));
-    }
-    if wants(Format::Markdown) {
-        files.push((paths.summary.clone(), summary.clone().into_bytes()));
-    }
-    files.push((paths.report.clone(), json?.into_bytes()));
-    crate::render::write_all_atomic(&files).context("writing reports")?;
+    let (summary, summary_file) = summary?;
+    let files = [
+        sarif.transpose()?,
+        junit.transpose()?,
+        summary_file,
+        Some(json?),
+    ];
+    crate::render::commit_all(files.into_iter().flatten().collect()).context("writing reports")?;
     Ok(summary)
 }
 

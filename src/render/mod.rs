@@ -17,29 +17,52 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use rayon::prelude::*;
 
-/// Write `bytes` to `path` atomically: a temp file in the same folder, fsync, then rename.
+/// Write `bytes` to `path` atomically: a temp file in the same folder, then a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_all_atomic(&[(path.to_path_buf(), bytes.to_vec())])
+    stage(path, bytes)?.commit()
 }
 
 /// Write several files atomically as one batch: every temp file is written first, then each is
 /// renamed into place in order. If any write fails, nothing is replaced; if a rename fails, the
 /// files after it (put the most important last) keep their previous content.
+///
+/// The temp files are written in parallel: a large run's SARIF and JSON are tens of megabytes.
 pub fn write_all_atomic(files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
-    let mut staged = Vec::with_capacity(files.len());
-    for (path, bytes) in files {
-        staged.push((path, stage(path, bytes)?));
-    }
-    for (path, tmp) in staged {
-        tmp.persist(path)
-            .map_err(|e| e.error)
-            .with_context(|| format!("replacing {}", path.display()))?;
-    }
-    Ok(())
+    let staged = files
+        .par_iter()
+        .map(|(path, bytes)| stage(path, bytes))
+        .collect::<Result<Vec<_>>>()?;
+    commit_all(staged)
 }
 
-fn stage(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
+/// A file's new content in a temp file beside it, not yet in place; dropped, it is deleted.
+#[derive(Debug)]
+pub struct Staged {
+    path: PathBuf,
+    tmp: tempfile::NamedTempFile,
+}
+
+impl Staged {
+    /// Rename the temp file over the destination.
+    pub fn commit(self) -> Result<()> {
+        let path = self.path;
+        self.tmp
+            .persist(&path)
+            .map_err(|e| e.error)
+            .with_context(|| format!("replacing {}", path.display()))?;
+        Ok(())
+    }
+}
+
+/// Put staged files in place in order; a failed rename leaves the rest as they were.
+pub fn commit_all(staged: Vec<Staged>) -> Result<()> {
+    staged.into_iter().try_for_each(Staged::commit)
+}
+
+/// Write `bytes` to a temp file in `path`'s folder (created if missing), to be committed.
+pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -62,7 +85,10 @@ fn stage(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
             .set_permissions(std::fs::Permissions::from_mode(0o644))
             .with_context(|| format!("setting permissions of {}", path.display()))?;
     }
-    Ok(tmp)
+    Ok(Staged {
+        path: path.to_owned(),
+        tmp,
+    })
 }
 
 #[cfg(test)]

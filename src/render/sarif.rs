@@ -20,10 +20,12 @@
 
 mod model;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Context, Result};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use crate::model::{CheckStatus, Finding, Pipeline, RunReport, Severity, Suppression};
@@ -81,18 +83,52 @@ const PATH_ESCAPES: &AsciiSet = &CONTROLS
 
 /// Render the report as compact SARIF JSON with a trailing newline. SARIF is read by code
 /// scanning services, not people: indentation would double the size of a large log.
+///
+/// Tens of thousands of results are serialized in parallel, in chunks, and spliced into the
+/// log's `results` array, which [`build`] leaves empty; the bytes are those of serializing
+/// the whole log at once.
 pub fn render(report: &RunReport) -> Result<String> {
-    let log = build(report);
-    let mut s = serde_json::to_string(&log).context("serializing SARIF")?;
-    s.push('\n');
-    Ok(s)
+    let (log, results) = build(report);
+    let skeleton = serde_json::to_string(&log).context("serializing SARIF")?;
+    let mut slots = skeleton.match_indices(RESULTS_SLOT);
+    let (Some((at, _)), None) = (slots.next(), slots.next()) else {
+        anyhow::bail!("serializing SARIF: the results array is not where it belongs");
+    };
+    let chunks = results?;
+    let body: usize = chunks.iter().map(|c| c.len() + 1).sum();
+    let split = at + RESULTS_SLOT.len() - 1; // just inside `[]`
+    let mut out = Vec::with_capacity(skeleton.len() + body + 1);
+    out.extend_from_slice(&skeleton.as_bytes()[..split]);
+    for (i, chunk) in chunks.iter().filter(|c| !c.is_empty()).enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(chunk);
+    }
+    out.extend_from_slice(&skeleton.as_bytes()[split..]);
+    out.push(b'\n');
+    String::from_utf8(out).context("serializing SARIF")
 }
+
+/// Where the results go in the serialized log: the fixed `columnKind` and an empty array
+/// (a string value cannot hold these bytes, its quotes would be escaped).
+const RESULTS_SLOT: &str = r#""columnKind":"unicodeCodePoints","results":[]"#;
+
+/// Results serialized per chunk, comma-separated within a chunk.
+type ResultChunks = Result<Vec<Vec<u8>>>;
+
+/// Results per chunk serialized by one task.
+const CHUNK: usize = 256;
 
 /// A repo-relative path as a URI reference: `/` separators, no leading `./` or `/`, and
 /// percent-encoded spaces, delimiters and non-ASCII characters.
-pub(crate) fn encode_path(path: &str) -> String {
-    let normalized = path.replace('\\', "/");
-    let mut p = normalized.as_str();
+///
+/// Borrows `path` when it needs no change, as most repo-relative paths do.
+pub(crate) fn encode_path(path: &str) -> Cow<'_, str> {
+    if path.contains('\\') {
+        return Cow::Owned(encode_path(&path.replace('\\', "/")).into_owned());
+    }
+    let mut p = path;
     loop {
         if let Some(rest) = p.strip_prefix("./") {
             p = rest;
@@ -102,10 +138,11 @@ pub(crate) fn encode_path(path: &str) -> String {
             break;
         }
     }
-    utf8_percent_encode(p, PATH_ESCAPES).to_string()
+    utf8_percent_encode(p, PATH_ESCAPES).into()
 }
 
-fn build(report: &RunReport) -> model::Log {
+/// The log without its results, and the results serialized.
+fn build(report: &RunReport) -> (model::Log, ResultChunks) {
     let findings: Vec<&Finding> = report.findings().collect();
     let kept_flags = kept_results(&findings);
     let kept: Vec<&Finding> = findings
@@ -113,11 +150,22 @@ fn build(report: &RunReport) -> model::Log {
         .zip(&kept_flags)
         .filter_map(|(f, keep)| keep.then_some(*f))
         .collect();
-    let rules = RuleTable::new(&kept);
+    let RuleTable { rules, index } = RuleTable::new(&kept);
+    let has_baseline = report.counts.baselined > 0;
     let results = kept
-        .iter()
-        .map(|f| result(f, &rules, report.counts.baselined > 0))
-        .collect();
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut buf = Vec::with_capacity(chunk.len() * 512);
+            for (i, f) in chunk.iter().enumerate() {
+                if i > 0 {
+                    buf.push(b',');
+                }
+                serde_json::to_writer(&mut buf, &result(f, &index, has_baseline))
+                    .context("serializing a SARIF result")?;
+            }
+            Ok(buf)
+        })
+        .collect::<Result<Vec<_>>>();
     let omitted = findings.len() - kept.len();
     let mut properties = model::Properties::new();
     properties.insert("runId".into(), json!(report.run_id));
@@ -149,7 +197,7 @@ fn build(report: &RunReport) -> model::Log {
                 properties: model::Properties::new(),
             });
     }
-    model::Log {
+    let log = model::Log {
         schema: SCHEMA_URI,
         version: "2.1.0",
         runs: vec![model::Run {
@@ -158,16 +206,17 @@ fn build(report: &RunReport) -> model::Log {
                     name: "vigil",
                     version: report.tool.version.clone(),
                     information_uri: env!("CARGO_PKG_REPOSITORY"),
-                    rules: rules.rules,
+                    rules,
                 },
             },
             automation_details: model::AutomationDetails { id: "vigil/" },
             invocations: vec![invocation],
             column_kind: "unicodeCodePoints",
-            results,
+            results: [],
             properties,
         }],
-    }
+    };
+    (log, results)
 }
 
 /// Which findings become results: all of them when they fit in [`MAX_RESULTS`], else the
@@ -368,7 +417,10 @@ fn region(r: Option<&crate::model::Region>) -> model::Region {
     }
 }
 
-fn physical(uri: String, r: Option<&crate::model::Region>) -> model::PhysicalLocation {
+fn physical<'a>(
+    uri: Cow<'a, str>,
+    r: Option<&crate::model::Region>,
+) -> model::PhysicalLocation<'a> {
     model::PhysicalLocation {
         artifact_location: model::ArtifactLocation {
             uri,
@@ -379,18 +431,22 @@ fn physical(uri: String, r: Option<&crate::model::Region>) -> model::PhysicalLoc
 }
 
 /// URI of the file a finding is about; see [`REPO_WIDE_URI`] for findings without one.
-fn finding_uri(f: &Finding) -> String {
+fn finding_uri(f: &Finding) -> Cow<'_, str> {
     let path = match &f.location {
         Some(l) => Some(l.path.as_str()),
         None => f.properties.get("path").and_then(Value::as_str),
     };
     match path.map(encode_path) {
         Some(uri) if !uri.is_empty() => uri,
-        _ => REPO_WIDE_URI.to_owned(),
+        _ => Cow::Borrowed(REPO_WIDE_URI),
     }
 }
 
-fn result(f: &Finding, rules: &RuleTable, has_baseline: bool) -> model::SarifResult {
+fn result<'a>(
+    f: &'a Finding,
+    rules: &BTreeMap<String, usize>,
+    has_baseline: bool,
+) -> model::SarifResult<'a> {
     let location = model::Location {
         id: None,
         physical_location: physical(
@@ -418,7 +474,7 @@ fn result(f: &Finding, rules: &RuleTable, has_baseline: bool) -> model::SarifRes
         Some(Suppression::Inline { reason }) => suppressions.push(model::Suppression {
             kind: "inSource",
             status: "accepted",
-            justification: reason.clone(),
+            justification: reason,
             properties: model::Properties::new(),
         }),
         Some(Suppression::Config {
@@ -436,7 +492,7 @@ fn result(f: &Finding, rules: &RuleTable, has_baseline: bool) -> model::SarifRes
             suppressions.push(model::Suppression {
                 kind: "external",
                 status: "accepted",
-                justification: reason.clone(),
+                justification: reason,
                 properties,
             });
         }
@@ -446,15 +502,15 @@ fn result(f: &Finding, rules: &RuleTable, has_baseline: bool) -> model::SarifRes
         None => {}
     }
     model::SarifResult {
-        rule_id: f.rule_id.clone(),
-        rule_index: rules.index.get(&f.rule_id).copied().unwrap_or_default(),
+        rule_id: &f.rule_id,
+        rule_index: rules.get(&f.rule_id).copied().unwrap_or_default(),
         level: f.severity.sarif_level(),
-        message: model::Text {
-            text: f.message.clone(),
-        },
-        locations: vec![location],
+        message: model::Message { text: &f.message },
+        locations: [location],
         related_locations,
-        partial_fingerprints: [(FINGERPRINT_KEY, f.fingerprint.clone())].into(),
+        partial_fingerprints: model::Fingerprints {
+            vigil: &f.fingerprint,
+        },
         suppressions,
         baseline_state,
         properties: result_properties(f),
@@ -462,24 +518,25 @@ fn result(f: &Finding, rules: &RuleTable, has_baseline: bool) -> model::SarifRes
 }
 
 /// The finding's own properties, then vigil's (which win on a clash).
-fn result_properties(f: &Finding) -> model::Properties {
-    let mut p = model::Properties::new();
+fn result_properties(f: &Finding) -> model::ResultProperties<'_> {
+    use model::PropertyValue::{Json, Str};
+    let mut p = model::ResultProperties::new();
     for (k, v) in &f.properties {
         // The property bag reserves `tags` for a list of distinct strings.
         let key = if k == "tags" && !is_tag_list(v) {
-            "tags_value".to_owned()
+            "tags_value"
         } else {
-            k.clone()
+            k.as_str()
         };
-        p.insert(key, v.clone());
+        p.insert(key, Json(v));
     }
-    p.insert("severity".into(), json!(f.severity.as_str()));
-    p.insert("pipeline".into(), json!(f.pipeline.as_str()));
+    p.insert("severity", Str(f.severity.as_str()));
+    p.insert("pipeline", Str(f.pipeline.as_str()));
     if let Some(t) = &f.tool {
-        p.insert("tool".into(), json!(t));
+        p.insert("tool", Str(t));
     }
     if let Some(h) = &f.help {
-        p.insert("help".into(), json!(h));
+        p.insert("help", Str(h));
     }
     p
 }

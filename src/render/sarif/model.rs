@@ -4,6 +4,7 @@
 //! `BTreeMap`s, so the same report always serializes to the same bytes. Names follow the spec
 //! (§3.13 sarifLog onwards); only what vigil fills is modelled.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -11,6 +12,19 @@ use serde_json::Value;
 
 /// A property bag (§3.8): sorted keys, arbitrary JSON values.
 pub(super) type Properties = BTreeMap<String, Value>;
+
+/// A result's property bag, borrowed from its finding: sorted keys, values as they are.
+pub(super) type ResultProperties<'a> = BTreeMap<&'a str, PropertyValue<'a>>;
+
+/// A value in a [`ResultProperties`] bag.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub(super) enum PropertyValue<'a> {
+    /// A JSON value of the finding's own properties.
+    Json(&'a Value),
+    /// A string vigil adds (severity, pipeline, tool, help).
+    Str(&'a str),
+}
 
 /// The top-level `sarifLog` object.
 #[derive(Debug, Serialize)]
@@ -29,7 +43,8 @@ pub(super) struct Run {
     pub(super) automation_details: AutomationDetails,
     pub(super) invocations: Vec<Invocation>,
     pub(super) column_kind: &'static str,
-    pub(super) results: Vec<SarifResult>,
+    /// Always empty here: `render` serializes the results in parallel and splices them in.
+    pub(super) results: [(); 0],
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub(super) properties: Properties,
 }
@@ -113,29 +128,51 @@ pub(super) struct Notification {
 /// A `result`: one finding.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct SarifResult {
-    pub(super) rule_id: String,
+pub(super) struct SarifResult<'a> {
+    pub(super) rule_id: &'a str,
     pub(super) rule_index: usize,
     pub(super) level: &'static str,
-    pub(super) message: Text,
-    pub(super) locations: Vec<Location>,
+    pub(super) message: Message<'a>,
+    pub(super) locations: [Location<'a>; 1],
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub(super) related_locations: Vec<Location>,
-    pub(super) partial_fingerprints: BTreeMap<&'static str, String>,
+    pub(super) related_locations: Vec<Location<'a>>,
+    pub(super) partial_fingerprints: Fingerprints<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub(super) suppressions: Vec<Suppression>,
+    pub(super) suppressions: Vec<Suppression<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) baseline_state: Option<&'static str>,
-    pub(super) properties: Properties,
+    pub(super) properties: ResultProperties<'a>,
+}
+
+/// A result's `message`, borrowed from its finding.
+#[derive(Debug, Serialize)]
+pub(super) struct Message<'a> {
+    pub(super) text: &'a str,
+}
+
+/// `partialFingerprints`: vigil's content fingerprint under [`super::FINGERPRINT_KEY`].
+#[derive(Debug)]
+pub(super) struct Fingerprints<'a> {
+    /// The finding's fingerprint.
+    pub(super) vigil: &'a str,
+}
+
+impl Serialize for Fingerprints<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry(super::FINGERPRINT_KEY, self.vigil)?;
+        map.end()
+    }
 }
 
 /// A `location` with a physical location and, for related locations, an id and message.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct Location {
+pub(super) struct Location<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) id: Option<usize>,
-    pub(super) physical_location: PhysicalLocation,
+    pub(super) physical_location: PhysicalLocation<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) message: Option<Text>,
 }
@@ -143,16 +180,16 @@ pub(super) struct Location {
 /// A `physicalLocation`: file and region.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct PhysicalLocation {
-    pub(super) artifact_location: ArtifactLocation,
+pub(super) struct PhysicalLocation<'a> {
+    pub(super) artifact_location: ArtifactLocation<'a>,
     pub(super) region: Region,
 }
 
 /// An `artifactLocation` relative to the `%SRCROOT%` base.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct ArtifactLocation {
-    pub(super) uri: String,
+pub(super) struct ArtifactLocation<'a> {
+    pub(super) uri: Cow<'a, str>,
     pub(super) uri_base_id: &'static str,
 }
 
@@ -171,10 +208,10 @@ pub(super) struct Region {
 
 /// A `suppression`: where it is recorded and why.
 #[derive(Debug, Serialize)]
-pub(super) struct Suppression {
+pub(super) struct Suppression<'a> {
     pub(super) kind: &'static str,
     pub(super) status: &'static str,
-    pub(super) justification: String,
+    pub(super) justification: &'a str,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub(super) properties: Properties,
 }

@@ -220,6 +220,10 @@ fn results_beyond_githubs_limit_are_left_out_least_severe_first() {
         results[7]["level"], "error",
         "the critical active finding is kept"
     );
+    // Results are serialized in parallel chunks: report order survives the splice.
+    for (k, r) in results.iter().enumerate().skip(9) {
+        assert_eq!(r["message"]["text"], format!("info {k}"), "result {k}");
+    }
     assert!(
         !results.iter().any(|r| r["baselineState"] == "unchanged"),
         "the baselined finding goes first"
