@@ -272,12 +272,17 @@ impl Finding {
     }
 
     /// Ordering key used everywhere findings are listed: path, line, rule, message.
-    pub fn sort_key(&self) -> (String, u32, String, String) {
+    pub fn sort_key(&self) -> (&str, u32, &str, &str) {
         let (path, line) = match &self.location {
-            Some(l) => (l.path.clone(), l.start_line().unwrap_or(0)),
-            None => (String::new(), 0),
+            Some(l) => (l.path.as_str(), l.start_line().unwrap_or(0)),
+            None => ("", 0),
         };
-        (path, line, self.rule_id.clone(), self.message.clone())
+        (path, line, &self.rule_id, &self.message)
+    }
+
+    /// [`Self::sort_key`] order as a comparator, for `sort_by` (borrows instead of cloning).
+    pub fn cmp_order(a: &Self, b: &Self) -> std::cmp::Ordering {
+        a.sort_key().cmp(&b.sort_key())
     }
 }
 

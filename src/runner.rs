@@ -122,6 +122,8 @@ pub fn execute(
         skip_dirs: opts.skip_dirs.clone(),
         threads: 0,
     };
+    // The secret scrubber's rules compile while the walk waits on the disk.
+    std::thread::spawn(crate::pipelines::security::secrets::prepare_scrubber);
     let walk_result = catch_unwind(AssertUnwindSafe(|| {
         crate::walk::walk(&walk_opts, &checks, progress)
     }));
@@ -217,7 +219,7 @@ pub fn execute(
                 if let Some(e) = repo_err {
                     errors.push(e);
                 }
-                result.findings.append(&mut sink.findings);
+                crate::pipelines::move_all(&mut result.findings, &mut sink.findings);
                 merge_metrics(&mut result.metrics, sink.metrics);
                 result.hotspots.append(&mut sink.hotspots);
                 let duration_ms = walk_out.micros / 1000 + repo_ms;
@@ -261,14 +263,11 @@ pub fn execute(
             findings.extend(crate::suppress::unexplained_ignores(&index.ignores));
         }
         // Messages quote lines, paths and links: a secret in them is redacted here, once.
-        findings
-            .par_iter_mut()
-            .for_each(crate::pipelines::security::secrets::scrub_finding);
-        findings.sort_by_cached_key(crate::model::Finding::sort_key);
+        crate::pipelines::security::secrets::scrub_findings(&mut findings);
+        findings.par_sort_by(crate::model::Finding::cmp_order);
         crate::suppress::disambiguate_fingerprints(&mut findings);
         p.findings = policy.apply(p.pipeline, findings, &index.ignores);
-        p.findings
-            .sort_by_cached_key(crate::model::Finding::sort_key);
+        p.findings.par_sort_by(crate::model::Finding::cmp_order);
     }
     let scores = crate::score::score_pipelines(&mut pipelines);
     let config_gates = crate::gate::config_gates(config);

@@ -238,14 +238,21 @@ pub fn unexplained_ignores(ignores: &BTreeMap<String, Vec<InlineIgnore>>) -> Vec
 /// Two identical TODO lines in one file would otherwise collide; the n-th repeat gets the
 /// fingerprint hashed with `n`, which stays stable as long as their relative order does.
 pub fn disambiguate_fingerprints(findings: &mut [Finding]) {
-    let mut seen: BTreeMap<String, u32> = BTreeMap::new();
-    for f in findings.iter_mut() {
-        let n = seen.entry(f.fingerprint.clone()).or_insert(0);
-        if *n > 0 {
-            f.fingerprint =
-                crate::pipelines::fingerprint(&f.rule_id, &f.fingerprint, &n.to_string());
-        }
-        *n += 1;
+    // First the repeats and their ordinals, borrowing; then the new fingerprints.
+    let mut seen: std::collections::HashMap<&str, u32> =
+        std::collections::HashMap::with_capacity(findings.len());
+    let repeats: Vec<(usize, u32)> = findings
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| {
+            let n = seen.entry(f.fingerprint.as_str()).or_insert(0);
+            *n += 1;
+            (*n > 1).then_some((i, *n - 1))
+        })
+        .collect();
+    for (i, n) in repeats {
+        let f = &mut findings[i];
+        f.fingerprint = crate::pipelines::fingerprint(&f.rule_id, &f.fingerprint, &n.to_string());
     }
 }
 

@@ -93,7 +93,7 @@ pub(crate) fn run_check_with_metrics(
         panic!("check {} failed in check_repo: {e:#}", spec.id);
     }
     let mut findings = sink.findings;
-    findings.sort_by_cached_key(Finding::sort_key);
+    findings.sort_by(Finding::cmp_order);
     let mut metrics: Vec<Metric> = Vec::new();
     for m in sink.metrics {
         match metrics.iter_mut().find(|x| x.name == m.name) {

@@ -527,7 +527,7 @@ mod tests {
         for p in &r.pipelines {
             assert_eq!(p.status, crate::gate::pipeline_status(p), "{}", p.pipeline);
             let mut sorted = p.findings.clone();
-            sorted.sort_by_cached_key(Finding::sort_key);
+            sorted.sort_by(Finding::cmp_order);
             assert_eq!(sorted, p.findings, "findings of {} are sorted", p.pipeline);
         }
         assert_eq!(

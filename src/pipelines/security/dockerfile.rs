@@ -254,7 +254,7 @@ fn audit(path: &str, text: &str) -> Vec<Finding> {
             shipped = built[i].parent;
         }
     }
-    report.findings.sort_by_key(Finding::sort_key);
+    report.findings.sort_by(Finding::cmp_order);
     report.findings
 }
 

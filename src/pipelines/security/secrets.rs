@@ -35,7 +35,7 @@ use self::allowlist::{Allowlist, PathMatcher};
 use self::engine::{CompiledRow, Found, Scanner, SecretGroup, compile_builtin};
 pub use self::finding::redact;
 use self::finding::{Source, make_finding, region_of};
-pub use self::scrub::scrub_finding;
+pub use self::scrub::{prepare_scrubber, scrub_finding, scrub_findings};
 use self::validate::GenericLimits;
 use crate::model::{Metric, Pipeline, Severity};
 use crate::pipelines::{Built, Check, CheckContext, CheckSpec, RuleMeta, Sink};

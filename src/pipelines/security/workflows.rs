@@ -265,7 +265,7 @@ impl<'a> Report<'a> {
 
     /// Findings sorted, with duplicates (the same node reached through a YAML alias) removed.
     fn finish(mut self) -> Vec<Finding> {
-        self.findings.sort_by_key(Finding::sort_key);
+        self.findings.sort_by(Finding::cmp_order);
         self.findings
             .dedup_by(|a, b| a.sort_key() == b.sort_key() && a.location == b.location);
         self.findings

@@ -128,7 +128,7 @@ fn run_online(dir: &std::path::Path, config: &Config) -> (Vec<crate::model::Find
         .check_repo(&ctx, &out.index, &mut sink)
         .expect("check_repo");
     let mut findings = std::mem::take(&mut sink.findings);
-    findings.sort_by_cached_key(crate::model::Finding::sort_key);
+    findings.sort_by(crate::model::Finding::cmp_order);
     (findings, sink)
 }
 

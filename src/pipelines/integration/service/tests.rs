@@ -24,7 +24,7 @@ fn check(yaml: &str, root: &Path) -> (Vec<Finding>, Vec<Metric>) {
     let mut sink = Sink::default();
     report(&plan, &session, &mut sink);
     let mut findings = sink.findings;
-    findings.sort_by_cached_key(Finding::sort_key);
+    findings.sort_by(Finding::cmp_order);
     (findings, sink.metrics)
 }
 

@@ -62,8 +62,7 @@ fn run_on(dir: &Path, config: &Config, diff_base: Option<&str>) -> Result<RunOut
         sink.append(&mut o.sink);
     }
     check.check_repo(&ctx, &out.index, &mut sink)?;
-    sink.findings
-        .sort_by_cached_key(crate::model::Finding::sort_key);
+    sink.findings.sort_by(crate::model::Finding::cmp_order);
     Ok(RunOutcome { sink })
 }
 

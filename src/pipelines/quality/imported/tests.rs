@@ -39,7 +39,7 @@ fn run_on(dir: &Path, config: &Config) -> Sink {
     check
         .check_repo(&ctx, &out.index, &mut sink)
         .expect("check_repo");
-    sink.findings.sort_by_cached_key(Finding::sort_key);
+    sink.findings.sort_by(Finding::cmp_order);
     sink
 }
 

@@ -479,7 +479,7 @@ pub(super) fn run_direct(check: &DepsCheck, root: &Path) -> Sink {
     check
         .check_repo(&ctx, &out.index, &mut sink)
         .expect("the check succeeds");
-    sink.findings.sort_by_cached_key(Finding::sort_key);
+    sink.findings.sort_by(Finding::cmp_order);
     sink
 }
 

@@ -11,8 +11,10 @@
 //! `.gitleaks.toml` and `security.secrets.extra_rules` are not applied here: they belong to one
 //! run's configuration, and this pass must hold for every finding of every run.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use rayon::prelude::*;
 use serde_json::Value;
 
 use super::engine::Scanner;
@@ -39,6 +41,11 @@ fn scanner() -> Option<&'static Scanner> {
             Scanner::new(rows, Vec::new(), limits).ok()
         })
         .as_ref()
+}
+
+/// Compile the scrubber's rules now, so the first finding does not wait for them.
+pub fn prepare_scrubber() {
+    let _ = scanner();
 }
 
 /// `text` with every secret the built-in rules find in it redacted; `None` when it holds none.
@@ -84,6 +91,31 @@ pub fn scrub_finding(finding: &mut Finding) {
         scrub_in_place(help);
     }
     finding.properties.values_mut().for_each(scrub_value);
+}
+
+/// [`scrub_finding`] for many findings, in parallel. A help text is usually shared by every
+/// finding of its rule, so each distinct one is scanned once.
+pub fn scrub_findings(findings: &mut [Finding]) {
+    let mut helps: HashMap<&str, Option<String>> = HashMap::new();
+    for f in findings.iter() {
+        if let Some(h) = f.help.as_deref() {
+            helps.entry(h).or_insert_with(|| scrub_text(h));
+        }
+    }
+    // Keyed by owned text from here, so the findings can be changed.
+    let helps: HashMap<String, String> = helps
+        .into_iter()
+        .filter_map(|(h, clean)| Some((h.to_owned(), clean?)))
+        .collect();
+    findings.par_iter_mut().for_each(|f| {
+        scrub_in_place(&mut f.message);
+        if let Some(help) = &mut f.help
+            && let Some(clean) = helps.get(help.as_str())
+        {
+            clean.clone_into(help);
+        }
+        f.properties.values_mut().for_each(scrub_value);
+    });
 }
 
 #[cfg(test)]
@@ -148,9 +180,27 @@ mod tests {
             "lines".into(),
             serde_json::json!([{ "text": format!("token = \"{TOKEN}\"") }]),
         );
+        let original = f.clone();
         scrub_finding(&mut f);
         let json = serde_json::to_string(&f).expect("serializes");
         assert!(!json.contains(TOKEN), "{json}");
         assert!(f.message.ends_with("ghp_…[redacted]"), "{}", f.message);
+
+        // The batch form gives the same result, with a help text shared by many findings
+        // scanned once and each finding's own message and properties scanned on their own.
+        let mut clean = META.finding("TODO: nothing secret", None, "other");
+        clean.help = original.help.clone();
+        let mut plain = META.finding("TODO: plain", None, "plain");
+        plain.help = Some("Do the work.".into());
+        let mut batch = vec![original; 300];
+        batch.push(clean);
+        batch.push(plain);
+        scrub_findings(&mut batch);
+        for g in &batch[..300] {
+            assert_eq!(g, &f);
+        }
+        assert_eq!(batch[300].message, "TODO: nothing secret");
+        assert_eq!(batch[300].help, f.help);
+        assert_eq!(batch[301].help.as_deref(), Some("Do the work."));
     }
 }

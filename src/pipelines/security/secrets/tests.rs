@@ -496,7 +496,7 @@ fn git_history_reports_removed_secrets_once() {
         .check_repo(&ctx, &out.index, &mut sink)
         .expect("history scan");
     let mut findings = sink.findings;
-    findings.sort_by_cached_key(Finding::sort_key);
+    findings.sort_by(Finding::cmp_order);
     // The GitLab token is still in the tree: reported there only. The GitHub token was
     // removed: reported from the commit that added it, at its line in that commit.
     assert_eq!(
