@@ -21,6 +21,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use anyhow::{Context, Result};
 use ignore::overrides::OverrideBuilder;
 use ignore::{WalkBuilder, WalkState};
+use rayon::prelude::*;
 
 use crate::model::WalkStats;
 use crate::pipelines::{Check, Sink};
@@ -247,7 +248,7 @@ pub fn walk(
     });
 
     let mut files = shared.files.into_inner().unwrap_or_else(|p| p.into_inner());
-    files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    files.par_sort_unstable_by(|a, b| a.path.cmp(&b.path));
     let mut stats = WalkStats::default();
     for f in &files {
         match f.kind {
@@ -381,22 +382,30 @@ impl<'s, 'c> Worker<'s, 'c> {
         });
     }
 
-    /// Read a file into the reusable buffer with one open and one fstat. A file over the size
-    /// limit is not read (its size is left in `last_size`); a binary one (a NUL byte in its
-    /// first [`BINARY_SNIFF_LEN`] bytes) is read no further than that.
+    /// Read a file into the reusable buffer. A file over the size limit is not read further
+    /// than its head (its size is left in `last_size`); a binary one (a NUL byte in its first
+    /// [`BINARY_SNIFF_LEN`] bytes) is read no further than that. Most files are smaller than
+    /// the head: for them it is one open and two reads, with no fstat.
     fn read(&mut self, abs: &Path) -> std::io::Result<Read> {
         use std::io::Read as _;
         let mut file = std::fs::File::open(abs)?;
+        self.buf.clear();
+        // The head first: an archive or image of many megabytes is judged by it alone.
+        let head = (BINARY_SNIFF_LEN as u64).min(self.shared.max_file_size + 1);
+        (&mut file).take(head).read_to_end(&mut self.buf)?;
+        let whole = (self.buf.len() as u64) < head; // read_to_end stopped at the end
+        if whole && self.buf.len() as u64 <= self.shared.max_file_size {
+            return Ok(if memchr::memchr(0, &self.buf).is_some() {
+                Read::Binary(self.buf.len() as u64)
+            } else {
+                Read::Whole(self.buf.len() as u64)
+            });
+        }
         let size = file.metadata()?.len();
         if size > self.shared.max_file_size {
             self.last_size = size;
             return Ok(Read::Huge);
         }
-        self.buf.clear();
-        // The head first: an archive or image of many megabytes is judged by it alone.
-        (&mut file)
-            .take((BINARY_SNIFF_LEN as u64).min(self.shared.max_file_size + 1))
-            .read_to_end(&mut self.buf)?;
         if memchr::memchr(0, &self.buf).is_some() {
             return Ok(Read::Binary(size));
         }
@@ -466,6 +475,25 @@ impl Drop for Worker<'_, '_> {
 
 /// `abs` relative to `root`, with `/` separators.
 pub fn relative_path(root: &Path, abs: &Path) -> String {
+    // Walked paths are `root` joined with names: a byte prefix at a `/` boundary is the common
+    // case, and far cheaper than comparing path components.
+    if std::path::MAIN_SEPARATOR == '/' {
+        let (a, r) = (
+            abs.as_os_str().as_encoded_bytes(),
+            root.as_os_str().as_encoded_bytes(),
+        );
+        if let Some(rest) = a.strip_prefix(r)
+            && (r.ends_with(b"/") || rest.is_empty() || rest.starts_with(b"/"))
+        {
+            let rest = rest.strip_prefix(b"/").unwrap_or(rest);
+            if let Ok(s) = std::str::from_utf8(rest)
+                && !s.starts_with(['.', '/'])
+                && !s.contains("//")
+            {
+                return s.to_owned();
+            }
+        }
+    }
     let rel = abs.strip_prefix(root).unwrap_or(abs);
     let s = rel.to_string_lossy();
     let s = s.strip_prefix("./").unwrap_or(&s);
@@ -538,6 +566,123 @@ pub fn inline_ignores(text: &str) -> Vec<InlineIgnore> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Records the length and a checksum of every file it is offered.
+    #[derive(Default)]
+    struct Recorder(Mutex<BTreeMap<String, (usize, u64)>>);
+
+    impl Check for Recorder {
+        fn wants(&self, _path: &str) -> bool {
+            true
+        }
+        fn check_file(&self, file: &SourceFile<'_>, _sink: &mut Sink) -> Result<()> {
+            let sum = file.bytes.iter().map(|&b| u64::from(b)).sum();
+            if let Ok(mut seen) = self.0.lock() {
+                seen.insert(file.path.to_owned(), (file.bytes.len(), sum));
+            }
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn relative_paths_are_slash_separated_and_rooted_at_the_root() {
+        let cases = [
+            ("/r", "/r/a/b.rs", "a/b.rs"),
+            ("/r/", "/r/a.rs", "a.rs"),
+            ("/", "/etc/x", "etc/x"),
+            ("/r", "/r", ""),
+            ("/r", "/r//a.rs", "a.rs"),
+            ("/r", "/r/./a.rs", "a.rs"),
+            ("/r", "/r/.github/ci.yml", ".github/ci.yml"),
+            ("/r", "/rx/a.rs", "/rx/a.rs"),
+        ];
+        for (root, abs, want) in cases {
+            assert_eq!(
+                relative_path(Path::new(root), Path::new(abs)),
+                want,
+                "{root} {abs}"
+            );
+        }
+    }
+
+    #[test]
+    fn files_are_read_whole_around_the_head_size_and_limits_hold() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let head = BINARY_SNIFF_LEN;
+        let text = |n: usize| -> Vec<u8> { (0..n).map(|i| b'a' + (i % 26) as u8).collect() };
+        let sizes = [0, 1, head - 1, head, head + 1, 3 * head + 7];
+        for n in sizes {
+            std::fs::write(dir.path().join(format!("t{n}.txt")), text(n)).expect("write");
+        }
+        // A NUL past the head does not make a file binary; one inside it does.
+        let mut late_nul = text(head + 100);
+        late_nul[head + 50] = 0;
+        std::fs::write(dir.path().join("late-nul.txt"), &late_nul).expect("write");
+        let mut early_nul = text(head + 100);
+        early_nul[10] = 0;
+        std::fs::write(dir.path().join("early-nul.bin"), &early_nul).expect("write");
+
+        let walk_with = |max_file_size: u64| {
+            let recorder = Recorder::default();
+            let opts = WalkOptions {
+                root: dir.path().canonicalize().expect("canonical"),
+                exclude: Vec::new(),
+                max_file_size,
+                skip_dirs: Vec::new(),
+                threads: 2,
+            };
+            let out = walk(&opts, &[&recorder], None).expect("walk");
+            let seen = recorder.0.into_inner().expect("lock");
+            (out, seen)
+        };
+
+        let (out, seen) = walk_with(10 * head as u64);
+        for n in sizes {
+            let want = text(n);
+            let sum: u64 = want.iter().map(|&b| u64::from(b)).sum();
+            assert_eq!(seen.get(&format!("t{n}.txt")), Some(&(n, sum)), "t{n}.txt");
+        }
+        let late_sum: u64 = late_nul.iter().map(|&b| u64::from(b)).sum();
+        assert_eq!(seen.get("late-nul.txt"), Some(&(head + 100, late_sum)));
+        assert!(!seen.contains_key("early-nul.bin"));
+        let kind = |name: &str| {
+            out.index
+                .files
+                .iter()
+                .find(|f| f.path == name)
+                .map(|f| (f.kind, f.size))
+        };
+        assert_eq!(
+            kind("early-nul.bin"),
+            Some((FileKind::Binary, (head + 100) as u64))
+        );
+        assert_eq!(out.stats.binary_skipped, 1);
+
+        // A limit below the head: a file of exactly the limit is read, one byte more is huge,
+        // and a huge file's real size is recorded.
+        let (out, seen) = walk_with(head as u64 - 1);
+        assert_eq!(
+            seen.get(&format!("t{}.txt", head - 1)).map(|s| s.0),
+            Some(head - 1)
+        );
+        assert!(!seen.contains_key(&format!("t{head}.txt")));
+        let huge = |name: String| {
+            out.index
+                .files
+                .iter()
+                .find(|f| f.path == name)
+                .map(|f| (f.kind, f.size))
+        };
+        assert_eq!(
+            huge(format!("t{head}.txt")),
+            Some((FileKind::Huge, head as u64))
+        );
+        let big = 3 * head + 7;
+        assert_eq!(
+            huge(format!("t{big}.txt")),
+            Some((FileKind::Huge, big as u64))
+        );
+    }
 
     #[test]
     fn parses_inline_ignores() {
