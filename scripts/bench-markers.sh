@@ -8,16 +8,15 @@
 # Environment:
 #   BENCH_TREE   where the tree is generated, if absent (default /tmp/vigil-bench-tree)
 #   BENCH_FILES  number of files to generate (default 50000)
-#   BENCH_RUNS   timed runs per command (default 5)
+#   BENCH_RUNS   timed runs per command, interleaved (default 11)
 #   BENCH_OUT    vigil's output folder (default /tmp/vigil-bench-out)
-# Needs: cargo, python3, rg (ripgrep); hyperfine when installed (else a timing loop).
-# On Debian: apt-get install -y hyperfine ripgrep
+# Needs: cargo, python3, rg (ripgrep). On Debian: apt-get install -y ripgrep
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 tree=${BENCH_TREE:-/tmp/vigil-bench-tree}
 files=${BENCH_FILES:-50000}
-runs=${BENCH_RUNS:-5}
+runs=${BENCH_RUNS:-11}
 out=${BENCH_OUT:-/tmp/vigil-bench-out}
 # The tags as one word each side of a comma, so this script is not itself full of markers.
 tags='TODO,FIXME'
@@ -125,35 +124,25 @@ $vigil_cmd --quiet || code=$?
 eval "$rg_cmd" >/dev/null
 echo "rg counts $(eval "$rg_cmd" | awk -F: '{s += $NF} END {print s}') matching lines in $(eval "$rg_cmd" | wc -l) files"
 
-json=$(mktemp)
-if command -v hyperfine >/dev/null; then
-    # -i: vigil exits 1 when a gate fails; that is a normal outcome here.
-    hyperfine -i --warmup 1 --runs "$runs" --export-json "$json" \
-        -n vigil "$vigil_cmd --quiet" -n rg "$rg_cmd"
-else
-    python3 - "$json" "$runs" "$vigil_cmd --quiet" "$rg_cmd" <<'PY'
-import json, subprocess, sys, time
-path, runs, cmds = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-results = []
-for name, cmd in zip(("vigil", "rg"), cmds):
-    times = []
-    for _ in range(runs):
+# Interleaved runs (vigil, rg, vigil, rg, ...): on a shared, noisy 2-core machine the speed of
+# the whole machine drifts over seconds, and timing one command's runs in a block and then the
+# other's would put that drift into the ratio.
+python3 - "$runs" "$vigil_cmd --quiet" "$rg_cmd" <<'PY'
+import statistics, subprocess, sys, time
+runs, cmds = int(sys.argv[1]), sys.argv[2:]
+times = {name: [] for name in ("vigil", "rg")}
+for _ in range(runs):
+    for name, cmd in zip(times, cmds):
         t = time.perf_counter()
-        subprocess.run(cmd, shell=True, stdout=subprocess.DEVNULL)
-        times.append(time.perf_counter() - t)
-    times.sort()
-    results.append({"command": name, "times": times, "median": times[len(times) // 2]})
-    print(f"{name}: median {results[-1]['median']:.3f} s over {runs} runs")
-json.dump({"results": results}, open(path, "w"))
-PY
-fi
-python3 - "$json" <<'PY'
-import json, sys
-r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
-v, g = r["vigil"]["median"], r["rg"]["median"]
+        subprocess.run(cmd, shell=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times[name].append(time.perf_counter() - t)
+for name, ts in times.items():
+    q = statistics.quantiles(ts, n=4) if len(ts) > 1 else ts * 3
+    print(f"{name:>5}: median {statistics.median(ts):.3f} s  (quartiles {q[0]:.3f} .. {q[2]:.3f}, "
+          f"{len(ts)} runs)")
+v, g = statistics.median(times["vigil"]), statistics.median(times["rg"])
 print(f"\nmedian vigil: {v:.3f} s   median rg: {g:.3f} s   ratio vigil/rg: {v / g:.2f}")
 PY
-rm -f "$json"
 
 # Where vigil's time goes, from its own report of the last run.
 python3 - "$out/latest/report.json" <<'PY'
