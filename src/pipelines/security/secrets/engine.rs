@@ -14,9 +14,9 @@
 //!    priority number) wins, so `GITHUB_TOKEN = "ghp_…"` is a GitHub token, not also a generic
 //!    assignment.
 
+use aho_corasick::MatchKind;
 use aho_corasick::automaton::Automaton;
 use aho_corasick::dfa::DFA;
-use aho_corasick::{Input, MatchKind};
 use anyhow::{Context, Result};
 use regex::bytes::{CaptureLocations, Regex, RegexBuilder};
 
@@ -308,11 +308,11 @@ struct KeywordUse {
 
 /// The keyword automaton and, for each of its words, the rows it triggers.
 ///
-/// One pass, ignoring ASCII case, leftmost-longest rather than overlapping, on a DFA: with
-/// about 120 keywords the automaton `aho-corasick` would pick by default is an NFA, three
-/// times slower. Case-sensitive keywords are checked after a hit. A keyword hidden inside a
-/// longer one that matched (`token` inside `auth_token`) is accounted for by giving each word
-/// the rows of every keyword it contains.
+/// One pass over the bytes, ignoring ASCII case, on a DFA: with about 120 keywords the
+/// automaton `aho-corasick` would pick by default is an NFA, three times slower. The DFA is
+/// driven byte by byte ([`KeywordHits`]) and reports every keyword ending at each position,
+/// overlapping ones included (`token` inside `auth_token`); each word also carries the rows of
+/// every keyword it contains. Case-sensitive keywords are checked after a hit.
 fn keyword_automaton(rows: &[CompiledRow]) -> Result<(Option<DFA>, Vec<Vec<KeywordUse>>)> {
     let mut words: Vec<String> = rows
         .iter()
@@ -346,10 +346,93 @@ fn keyword_automaton(rows: &[CompiledRow]) -> Result<(Option<DFA>, Vec<Vec<Keywo
     // on code full of `token` and `pass` there is a hit every few dozen bytes.
     let ac = DFA::builder()
         .ascii_case_insensitive(true)
-        .match_kind(MatchKind::LeftmostLongest)
+        .match_kind(MatchKind::Standard)
         .build(&words)
         .context("building the secret keyword matcher")?;
     Ok((Some(ac), uses))
+}
+
+/// One keyword occurrence: the automaton's word and its byte range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct KeywordHit {
+    pattern: usize,
+    start: usize,
+    end: usize,
+}
+
+/// Every keyword occurrence in a text, in order of where it ends, overlapping ones included.
+///
+/// The DFA is stepped one byte at a time here rather than searched with `find_iter`: code full
+/// of `token` and `pass` has a hit every few dozen bytes, and restarting a search per hit
+/// costs more than the transitions themselves.
+struct KeywordHits<'a> {
+    dfa: &'a DFA,
+    bytes: &'a [u8],
+    /// Next byte to read.
+    at: usize,
+    state: aho_corasick::automaton::StateID,
+    /// Matches of `state` still to report, and where they end.
+    next_match: usize,
+    matches: usize,
+    end: usize,
+}
+
+impl<'a> KeywordHits<'a> {
+    fn new(dfa: &'a DFA, bytes: &'a [u8]) -> Self {
+        // The DFA is built with the default (unanchored) start, so this cannot fail; if it
+        // did, nothing would be read.
+        let (state, at) = dfa
+            .start_state(aho_corasick::Anchored::No)
+            .map_or((Default::default(), bytes.len()), |s| (s, 0));
+        Self {
+            dfa,
+            bytes,
+            at,
+            state,
+            next_match: 0,
+            matches: 0,
+            end: 0,
+        }
+    }
+}
+
+impl Iterator for KeywordHits<'_> {
+    type Item = KeywordHit;
+
+    fn next(&mut self) -> Option<KeywordHit> {
+        loop {
+            if self.next_match < self.matches {
+                let pid = self.dfa.match_pattern(self.state, self.next_match);
+                self.next_match += 1;
+                let len = self.dfa.pattern_len(pid);
+                return Some(KeywordHit {
+                    pattern: pid.as_usize(),
+                    start: self.end - len,
+                    end: self.end,
+                });
+            }
+            let (dfa, bytes) = (self.dfa, self.bytes);
+            let mut state = self.state;
+            let mut at = self.at;
+            let mut matched = false;
+            while at < bytes.len() {
+                state = dfa.next_state(aho_corasick::Anchored::No, state, bytes[at]);
+                at += 1;
+                if dfa.is_special(state) && dfa.is_match(state) {
+                    matched = true;
+                    break;
+                }
+            }
+            self.state = state;
+            self.at = at;
+            if !matched {
+                return None;
+            }
+            self.next_match = 0;
+            self.matches = dfa.match_len(state);
+            self.end = at;
+        }
+    }
 }
 
 impl Scanner {
@@ -439,28 +522,22 @@ impl Scanner {
         let mut open: Vec<usize> = Vec::new();
         let mut covered: Vec<usize> = Vec::new();
         let mut applies: Vec<Option<bool>> = Vec::new();
-        // An unanchored search cannot fail on a DFA built with the default (unanchored) start.
-        let hits = self
-            .keywords
-            .as_ref()
-            .and_then(|ac| ac.try_find_iter(Input::new(bytes)).ok());
-        if let Some(hits) = hits {
-            for m in hits {
+        if let Some(dfa) = &self.keywords {
+            for m in KeywordHits::new(dfa, bytes) {
                 // Line bounds of this hit, shared by the rows it triggers.
                 let mut line: Option<(usize, usize)> = None;
-                for u in &self.uses[m.pattern().as_usize()] {
+                for u in &self.uses[m.pattern] {
                     let r = u.row;
                     if covered.is_empty() {
                         open = vec![usize::MAX; self.rows.len()];
                         covered = vec![0; self.rows.len()];
                         applies = vec![None; self.rows.len()];
                     }
-                    if m.start() < covered[r] {
+                    if m.start < covered[r] {
                         continue;
                     }
                     if let Some(exact) = &u.exact
-                        && memchr::memmem::find(&bytes[m.start()..m.end()], exact.as_bytes())
-                            .is_none()
+                        && memchr::memmem::find(&bytes[m.start..m.end], exact.as_bytes()).is_none()
                     {
                         continue;
                     }
@@ -475,10 +552,10 @@ impl Scanner {
                     let row = &self.rows[r];
                     let (s, e) = if row.span == Span::Line {
                         *line.get_or_insert_with(|| {
-                            (line_start(text, m.start()), line_end(text, m.end()))
+                            (line_start(text, m.start), line_end(text, m.end))
                         })
                     } else {
-                        region(row.span, text, m.start(), m.end())
+                        region(row.span, text, m.start, m.end)
                     };
                     let wanted = row.needs.is_empty() || has_any(&bytes[s..e], row.needs);
                     // Regions of consecutive lines merge too (`s` is one past the newline that
@@ -928,6 +1005,33 @@ mod tests {
             compared.iter().all(|&n| n >= 3),
             "matches compared: {compared:?}"
         );
+    }
+
+    #[test]
+    fn keyword_hits_are_every_occurrence_ignoring_case_overlaps_included() {
+        let words = ["auth", "auth_token", "token"];
+        let dfa = DFA::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(words)
+            .expect("dfa");
+        let text = b"X AUTH_Token y token";
+        let mut hits: Vec<(usize, &str, usize)> = KeywordHits::new(&dfa, text)
+            .map(|h| (h.end, words[h.pattern], h.start))
+            .collect();
+        // Hits come in order of their end; the order of hits ending together is the DFA's.
+        hits.sort();
+        assert_eq!(
+            hits,
+            [
+                (6, "auth", 2),
+                (12, "auth_token", 2),
+                (12, "token", 7),
+                (20, "token", 15)
+            ]
+        );
+        assert_eq!(KeywordHits::new(&dfa, b"").count(), 0);
+        assert_eq!(KeywordHits::new(&dfa, b"nothing here").count(), 0);
     }
 
     #[test]
