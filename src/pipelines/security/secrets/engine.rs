@@ -411,23 +411,20 @@ impl Iterator for KeywordHits<'_> {
                     end: self.end,
                 });
             }
-            let (dfa, bytes) = (self.dfa, self.bytes);
+            let dfa = self.dfa;
             let mut state = self.state;
-            let mut at = self.at;
-            let mut matched = false;
-            while at < bytes.len() {
-                state = dfa.next_state(aho_corasick::Anchored::No, state, bytes[at]);
-                at += 1;
-                if dfa.is_special(state) && dfa.is_match(state) {
-                    matched = true;
-                    break;
-                }
-            }
+            let rest = self.bytes.get(self.at..).unwrap_or_default();
+            let found = rest.iter().position(|&b| {
+                state = dfa.next_state(aho_corasick::Anchored::No, state, b);
+                dfa.is_special(state) && dfa.is_match(state)
+            });
             self.state = state;
-            self.at = at;
-            if !matched {
+            let Some(i) = found else {
+                self.at = self.bytes.len();
                 return None;
-            }
+            };
+            let at = self.at + i + 1;
+            self.at = at;
             self.next_match = 0;
             self.matches = dfa.match_len(state);
             self.end = at;
