@@ -6,12 +6,15 @@
 # standard library — then times, median of BENCH_RUNS runs after one warm-up each:
 #
 #   tokei      `tokei --hidden TREE` (counts lines by language)
-#   metrics    `vigil check TREE --pipeline quality --check loc --check complexity`
-#              (lines of code plus per-function complexity: the "metrics pass")
-#   quality    `vigil check TREE --pipeline quality` (every quality check)
+#   metrics    `vigil check TREE --pipeline quality --check loc --check complexity --no-cache`
+#              (lines of code plus per-function complexity: the "metrics pass", cold: every
+#              file parsed)
+#   metrics-warm  the same without `--no-cache`, its cache filled by the warm-up run: the
+#              repeated CI run on an unchanged tree (no file parsed)
+#   quality    `vigil check TREE --pipeline quality --no-cache` (every quality check, cold)
 #
 # and prints wall time, CPU time (user + system) and peak RSS (from /usr/bin/time -v) of each,
-# the ratios metrics/tokei and quality/tokei, `uptime` before and after (other work on the
+# the ratios to tokei, `uptime` before and after (other work on the
 # machine makes wall times noisy), and each check's time from vigil's last report.
 #
 # Usage: scripts/bench-quality.sh
@@ -92,8 +95,9 @@ echo "version: 1" > "$out/vigil.yml"
 echo "uptime before: $(uptime)"
 python3 - "$runs" "$out" \
     "tokei" "tokei --hidden $tree" \
-    "metrics" "$VIGIL check $tree --pipeline quality --check loc --check complexity --config $out/vigil.yml --out $out/metrics --quiet" \
-    "quality" "$VIGIL check $tree --pipeline quality --config $out/vigil.yml --out $out/quality --quiet" <<'PY'
+    "metrics" "$VIGIL check $tree --pipeline quality --check loc --check complexity --config $out/vigil.yml --out $out/metrics --quiet --no-cache" \
+    "metrics-warm" "$VIGIL check $tree --pipeline quality --check loc --check complexity --config $out/vigil.yml --out $out/metrics-warm --quiet" \
+    "quality" "$VIGIL check $tree --pipeline quality --config $out/vigil.yml --out $out/quality --quiet --no-cache" <<'PY'
 import json, re, shlex, statistics, subprocess, sys, time
 
 runs, out = int(sys.argv[1]), sys.argv[2]
@@ -122,7 +126,7 @@ for name, cmd in commands:
           f"peak RSS {rss:6.0f} MiB   (walls: {walls})")
 
 t = results["tokei"]
-for name in ("metrics", "quality"):
+for name in ("metrics", "metrics-warm", "quality"):
     r = results[name]
     print(f"{name} / tokei: wall x{r[0] / t[0]:.2f}, cpu x{r[1] / t[1]:.2f}")
 

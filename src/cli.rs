@@ -126,6 +126,9 @@ pub struct CheckArgs {
     /// Re-render every output from the last report.json without scanning.
     #[arg(long)]
     pub report_only: bool,
+    /// Do not read or write OUT/cache (per-file results of earlier runs; it only saves time).
+    #[arg(long)]
+    pub no_cache: bool,
     /// Never touch the network.
     #[arg(long)]
     pub offline: bool,

@@ -50,6 +50,8 @@ pub struct RunOptions {
     pub baseline: std::collections::BTreeSet<String>,
     /// Today, for suppression expiry.
     pub today: chrono::NaiveDate,
+    /// Where checks keep results between runs (`<out>/cache`); `None`: no cache (`--no-cache`).
+    pub cache_dir: Option<PathBuf>,
 }
 
 struct Prepared {
@@ -88,6 +90,7 @@ pub fn execute(
         online: opts.online && !opts.offline,
         advisories: opts.advisories.clone(),
         diff_base: opts.diff_base.as_deref(),
+        cache_dir: opts.cache_dir.as_deref(),
     };
 
     let prepared: Vec<Prepared> = REGISTRY

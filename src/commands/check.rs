@@ -180,6 +180,7 @@ pub fn run(args: &CheckArgs, ui: &Ui) -> Result<ExitStatus> {
         config_digest: crate::config::digest(&config),
         baseline,
         today: chrono::Utc::now().date_naive(),
+        cache_dir: (!args.no_cache).then(|| out_dir.join("cache")),
     };
     let bar = ui.progress.then(|| {
         let b = indicatif::ProgressBar::new_spinner();

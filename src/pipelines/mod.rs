@@ -137,6 +137,8 @@ pub struct CheckContext<'a> {
     pub diff_base: Option<&'a str>,
     /// `--advisory-db`, `--osv-db`, `--fetch-advisories`.
     pub advisories: security::deps::AdvisoryOptions,
+    /// Folder where checks keep results between runs (`<out>/cache`); `None`: no cache.
+    pub cache_dir: Option<&'a Path>,
 }
 
 impl<'a> CheckContext<'a> {
@@ -151,6 +153,7 @@ impl<'a> CheckContext<'a> {
             online: false,
             diff_base: None,
             advisories: security::deps::AdvisoryOptions::default(),
+            cache_dir: None,
         }
     }
 }

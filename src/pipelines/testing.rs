@@ -58,21 +58,22 @@ pub(crate) fn run_check_with_metrics(
         .canonicalize()
         .unwrap_or_else(|e| panic!("fixture {}: {e}", dir.display()));
     let ctx = CheckContext {
-        root: &root,
-        config,
         offline: true,
-        git_history: false,
-        online: false,
-        advisories: Default::default(),
-        diff_base: None,
+        ..CheckContext::new(&root, config)
     };
-    let check = match (spec.build)(&ctx) {
+    run_check_in(spec, &ctx)
+}
+
+/// Findings and metrics of the check `spec` run with `ctx` (whose root must be canonical).
+pub(crate) fn run_check_in(spec: &CheckSpec, ctx: &CheckContext<'_>) -> CheckOutcome {
+    let (root, config) = (ctx.root, ctx.config);
+    let check = match (spec.build)(ctx) {
         Ok(Built::Ready(check)) => check,
         Ok(Built::Skipped(why)) => panic!("check {} declined to run: {why}", spec.id),
         Err(e) => panic!("check {} failed to build: {e:#}", spec.id),
     };
     let opts = WalkOptions {
-        root: root.clone(),
+        root: root.to_path_buf(),
         exclude: config.paths.exclude.clone(),
         max_file_size: config.paths.max_file_size.0,
         skip_dirs: Vec::new(),
@@ -89,7 +90,7 @@ pub(crate) fn run_check_with_metrics(
         );
         sink.append(&mut produced.sink);
     }
-    if let Err(e) = check.check_repo(&ctx, &out.index, &mut sink) {
+    if let Err(e) = check.check_repo(ctx, &out.index, &mut sink) {
         panic!("check {} failed in check_repo: {e:#}", spec.id);
     }
     let mut findings = sink.findings;

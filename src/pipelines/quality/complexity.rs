@@ -22,11 +22,13 @@
 //! `quality.parse_errors`. Generated files (a `@generated`, `DO NOT EDIT`, "Code generated"…
 //! marker in their first five lines) and files over 1 MiB are not parsed: they are not
 //! maintained by hand, and parsing them would dominate the run; they are counted in
-//! `quality.generated_files`. Aggregates are kept in a mutex and reported once after the walk,
+//! `quality.generated_files`. Unchanged files are measured from the previous run's cache
+//! (module `cache`) instead of parsed. Aggregates are kept in a mutex and reported once after the walk,
 //! with the ten functions of highest cognitive (then cyclomatic) complexity as the pipeline's
 //! hotspots, which `summary.md` lists.
 
 mod analyze;
+mod cache;
 mod syntax;
 
 use std::cell::RefCell;
@@ -101,6 +103,7 @@ fn build(ctx: &CheckContext<'_>) -> Result<Built> {
         limits: ctx.config.quality.complexity,
         tables,
         totals: Mutex::new(Totals::default()),
+        cache: ctx.cache_dir.map(cache::Cache::load),
     })))
 }
 
@@ -110,6 +113,8 @@ struct ComplexityCheck {
     /// Role tables in the order of [`Lang::ALL`].
     tables: Vec<RoleTable>,
     totals: Mutex<Totals>,
+    /// Measurements of unchanged files from the previous run (see [`cache`]).
+    cache: Option<cache::Cache>,
 }
 
 /// Aggregates over every function of the run.
@@ -308,16 +313,34 @@ impl Check for ComplexityCheck {
             totals.skipped += 1;
             return Ok(());
         }
-        let Some(tree) = parse(lang, file.bytes)? else {
-            return Ok(());
+        let (len, hash) = match &self.cache {
+            Some(_) => (file.bytes.len() as u64, cache::content_hash(file.bytes)),
+            None => (0, 0),
         };
-        let table = &self.tables[lang_index(lang)];
-        let measured = analyze::analyze(&tree, file.bytes, table);
+        let cached = self
+            .cache
+            .as_ref()
+            .and_then(|c| c.get(file.path, len, hash));
+        let measured = match cached {
+            Some(entry) => entry.clone(),
+            None => {
+                let Some(tree) = parse(lang, file.bytes)? else {
+                    return Ok(());
+                };
+                let table = &self.tables[lang_index(lang)];
+                cache::Entry {
+                    len,
+                    hash,
+                    has_error: tree.root_node().has_error(),
+                    functions: analyze::analyze(&tree, file.bytes, table).functions,
+                }
+            }
+        };
         for f in &measured.functions {
             self.findings(file.path, lang, f, sink);
         }
         let mut totals = self.totals.lock().unwrap_or_else(PoisonError::into_inner);
-        if tree.root_node().has_error() {
+        if measured.has_error {
             totals.parse_errors += 1;
         }
         for f in &measured.functions {
@@ -327,6 +350,10 @@ impl Check for ComplexityCheck {
             totals.cyclomatic_max = totals.cyclomatic_max.max(f.cyclomatic);
             totals.cognitive_max = totals.cognitive_max.max(f.cognitive);
             totals.offer_hotspot(file.path, lang, f);
+        }
+        drop(totals);
+        if let Some(c) = &self.cache {
+            c.put(file.path, measured);
         }
         Ok(())
     }
@@ -363,6 +390,11 @@ impl Check for ComplexityCheck {
         }
         for h in &t.hotspots {
             sink.hotspot(h.clone());
+        }
+        if let Some(c) = &self.cache
+            && let Err(e) = c.save()
+        {
+            sink.note(format!("{e:#}"));
         }
         Ok(())
     }

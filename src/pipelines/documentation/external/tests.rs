@@ -111,6 +111,7 @@ fn run_online(dir: &std::path::Path, config: &Config) -> (Vec<crate::model::Find
         online: true,
         advisories: Default::default(),
         diff_base: None,
+        cache_dir: None,
     };
     let Ok(Built::Ready(check)) = build(&ctx) else {
         panic!("the check builds when online");
@@ -299,6 +300,7 @@ fn skipped_without_online() {
         online: false,
         advisories: Default::default(),
         diff_base: None,
+        cache_dir: None,
     };
     match build(&ctx) {
         Ok(Built::Skipped(why)) => assert_eq!(why, OFFLINE_REASON),

@@ -332,3 +332,80 @@ fn hotspots_do_not_depend_on_the_order_functions_are_seen() {
         .collect();
     assert_eq!(&names[..3], ["f6", "f13", "f20"]);
 }
+
+#[test]
+fn the_cache_gives_the_same_results_and_follows_edits_and_deletions() {
+    use crate::pipelines::CheckContext;
+    use crate::pipelines::testing::run_check_in;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("repo");
+    std::fs::create_dir_all(&root).expect("mkdir");
+    let root = root.canonicalize().expect("canonical");
+    let cache_dir = dir.path().join("cache");
+    let branchy = |n: usize| -> String {
+        let arms: String = (0..n)
+            .map(|i| format!("    if x == {i} {{\n        return {i};\n    }}\n"))
+            .collect();
+        format!("fn branchy(x: u32) -> u32 {{\n{arms}    x\n}}\n")
+    };
+    std::fs::write(root.join("a.rs"), branchy(12)).expect("write");
+    std::fs::write(root.join("b.py"), "def f(x):\n    return x\n").expect("write");
+    let mut config = Config::default();
+    config.quality.complexity.cyclomatic_max = 10;
+    let ctx = CheckContext {
+        cache_dir: Some(&cache_dir),
+        ..CheckContext::new(&root, &config)
+    };
+    let summary = |o: &crate::pipelines::testing::CheckOutcome| {
+        (
+            render(&o.findings),
+            o.metric("quality.functions"),
+            o.metric("quality.cyclomatic_max"),
+            o.metric("quality.parse_errors"),
+        )
+    };
+
+    let uncached = summary(&run_check_with_metrics(&SPEC, &root, &config));
+    let first = summary(&run_check_in(&SPEC, &ctx));
+    let cache_file = cache_dir.join("complexity.json");
+    assert!(cache_file.is_file(), "the first run writes the cache");
+    assert!(first.0.contains("`branchy`"), "{}", first.0);
+    assert_eq!(first, uncached, "a cold cache changes nothing");
+    let second = summary(&run_check_in(&SPEC, &ctx));
+    assert_eq!(second, uncached, "results read from the cache are the same");
+
+    // The cache is used: a forged entry for an unchanged file is what the check reports.
+    let text = std::fs::read_to_string(&cache_file).expect("read cache");
+    let forged = text.replace("\"branchy\",1,4,11,", "\"forged\",1,4,11,");
+    assert_ne!(
+        forged, text,
+        "the entry of a.rs is where the test expects it: {text}"
+    );
+    std::fs::write(&cache_file, forged).expect("write cache");
+    let from_cache = run_check_in(&SPEC, &ctx);
+    assert!(
+        from_cache
+            .findings
+            .iter()
+            .any(|f| f.message.contains("`forged`")),
+        "{}",
+        render(&from_cache.findings)
+    );
+
+    // An edited file is measured again; a deleted one leaves the cache.
+    std::fs::write(root.join("a.rs"), branchy(3)).expect("write");
+    std::fs::remove_file(root.join("b.py")).expect("remove");
+    let edited = run_check_in(&SPEC, &ctx);
+    assert_eq!(edited.metric("quality.cyclomatic_max"), Some(4.0));
+    assert!(edited.findings.is_empty(), "{}", render(&edited.findings));
+    let text = std::fs::read_to_string(&cache_file).expect("read cache");
+    assert!(!text.contains("b.py"), "{text}");
+
+    // A damaged cache is ignored and rewritten, never an error.
+    std::fs::write(&cache_file, "{ not json").expect("write cache");
+    let after_damage = run_check_in(&SPEC, &ctx);
+    assert_eq!(after_damage.metric("quality.cyclomatic_max"), Some(4.0));
+    let text = std::fs::read_to_string(&cache_file).expect("read cache");
+    assert!(text.starts_with("{\"format\":"), "{text}");
+}

@@ -44,6 +44,7 @@ fn run_on(dir: &Path, config: &Config, diff_base: Option<&str>) -> Result<RunOut
         online: false,
         advisories: Default::default(),
         diff_base,
+        cache_dir: None,
     };
     let Built::Ready(check) = build(&ctx)? else {
         panic!("the coverage check never declines at build time");

@@ -180,6 +180,7 @@ fn invalid_exclude_glob_is_an_error_naming_the_key() {
         online: false,
         advisories: Default::default(),
         diff_base: None,
+        cache_dir: None,
     };
     let err = (SPEC.build)(&ctx).err().expect("an invalid glob fails");
     assert!(
@@ -276,6 +277,7 @@ fn a_tree_without_source_is_skipped_with_a_reason() {
         online: false,
         advisories: Default::default(),
         diff_base: None,
+        cache_dir: None,
     };
     let Ok(Built::Ready(check)) = (SPEC.build)(&ctx) else {
         panic!("the check builds");

@@ -19,6 +19,7 @@ fn run_on(dir: &Path, config: &Config) -> Sink {
         online: false,
         advisories: Default::default(),
         diff_base: None,
+        cache_dir: None,
     };
     let Built::Ready(check) = build(&ctx).expect("builds") else {
         panic!("the imported check never declines at build time");

@@ -236,6 +236,7 @@ fn default_scanner() -> Scanner {
         online: false,
         diff_base: None,
         advisories: Default::default(),
+        cache_dir: None,
     };
     let Built::Ready(_) = build(&ctx).expect("builds") else {
         panic!("never skips");
@@ -355,6 +356,7 @@ fn context<'a>(root: &'a Path, config: &'a Config, git_history: bool) -> CheckCo
         online: false,
         diff_base: None,
         advisories: Default::default(),
+        cache_dir: None,
     }
 }
 
