@@ -125,11 +125,18 @@ pub fn execute(
         skip_dirs: opts.skip_dirs.clone(),
         threads: 0,
     };
-    // The secret scrubber's rules compile while the walk waits on the disk.
-    std::thread::spawn(crate::pipelines::security::secrets::prepare_scrubber);
-    let walk_result = catch_unwind(AssertUnwindSafe(|| {
-        crate::walk::walk(&walk_opts, &checks, progress)
-    }));
+    // The secret scrubber's rules (built-in, and the run's own) compile while the walk waits
+    // on the disk.
+    let (walk_result, run_scrubber) = std::thread::scope(|s| {
+        let scrubber = s.spawn(|| {
+            crate::pipelines::security::secrets::prepare_scrubber();
+            crate::pipelines::security::secrets::run_scrubber(&ctx)
+        });
+        let walk = catch_unwind(AssertUnwindSafe(|| {
+            crate::walk::walk(&walk_opts, &checks, progress)
+        }));
+        (walk, scrubber.join().ok().flatten())
+    });
     let WalkOutput {
         index,
         stats,
@@ -266,7 +273,7 @@ pub fn execute(
             findings.extend(crate::suppress::unexplained_ignores(&index.ignores));
         }
         // Messages quote lines, paths and links: a secret in them is redacted here, once.
-        crate::pipelines::security::secrets::scrub_findings(&mut findings);
+        crate::pipelines::security::secrets::scrub_findings(&mut findings, run_scrubber.as_ref());
         findings.par_sort_by(crate::model::Finding::cmp_order);
         crate::suppress::disambiguate_fingerprints(&mut findings);
         p.findings = policy.apply(p.pipeline, findings, &index.ignores);

@@ -340,3 +340,52 @@ fn secrets_removed_from_the_tree_stay_redacted_in_history_findings() {
     assert!(committed.iter().all(|p| p.source == "working-tree"));
     assert_no_leak(&committed, &outputs);
 }
+
+/// A secret of a format only the repository's own rules know (`.gitleaks.toml` here) is
+/// redacted where another check quotes it, even when the secrets check does not run.
+#[test]
+fn the_repositorys_own_secret_rules_redact_other_checks_findings() {
+    let (tmp, repo) = fixture("security/secrets/gitleaks");
+    // High entropy, not the rule's stopword: the `acme-api-key` rule of the fixture matches it.
+    let key = "acme_q8x2m4v7k1z9p3w6r5t0y2u8i4o7a1s3";
+    std::fs::write(
+        repo.join("src/deploy.rs"),
+        format!("fn deploy() {{}}\n// TODO: rotate {key} after the migration\n"),
+    )
+    .expect("write the planted file");
+    let out = tmp.path().join("out");
+    let assert = vigil()
+        .args(["check", "--check", "markers", "--out"])
+        .arg(&out)
+        .arg(&repo)
+        .assert();
+    let run = assert.get_output();
+    assert!(
+        matches!(run.status.code(), Some(0 | 1)),
+        "vigil exited {:?}",
+        run.status.code()
+    );
+    let report = read_json(&out.join("latest/report.json"));
+    let messages: Vec<&str> = report["pipelines"]
+        .as_array()
+        .expect("pipelines")
+        .iter()
+        .flat_map(|p| p["findings"].as_array().expect("findings"))
+        .filter(|f| f["rule_id"] == "todo-marker")
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("rotate acme…[redacted] after")),
+        "{messages:?}"
+    );
+    let mut texts = vec![
+        String::from_utf8_lossy(&run.stdout).into_owned(),
+        String::from_utf8_lossy(&run.stderr).into_owned(),
+    ];
+    texts.extend(files_under(&out).iter().map(|f| read(f)));
+    for text in &texts {
+        assert!(!text.contains(&key[5..]), "the key leaked: {text}");
+    }
+}

@@ -35,7 +35,8 @@ use self::allowlist::{Allowlist, PathMatcher};
 use self::engine::{CompiledRow, Found, Scanner, SecretGroup, compile_builtin};
 pub use self::finding::redact;
 use self::finding::{Source, make_finding, region_of};
-pub use self::scrub::{prepare_scrubber, scrub_finding, scrub_findings};
+pub(crate) use self::scrub::scrub_findings;
+pub use self::scrub::{prepare_scrubber, scrub_finding};
 use self::validate::GenericLimits;
 use crate::model::{Metric, Pipeline, Severity};
 use crate::pipelines::{Built, Check, CheckContext, CheckSpec, RuleMeta, Sink};
@@ -286,6 +287,44 @@ fn builtin_rows(enabled: impl Fn(&str) -> bool) -> Result<Vec<CompiledRow>> {
         .collect()
 }
 
+/// The rows of `security.secrets.extra_rules`.
+fn configured_rows(
+    cfg: &crate::config::schema::SecretsConfig,
+    custom: &'static RuleMeta,
+) -> Result<Vec<CompiledRow>> {
+    cfg.extra_rules
+        .iter()
+        .enumerate()
+        .map(|(i, c)| gitleaks::from_config(c, i, custom))
+        .collect()
+}
+
+/// The run's own secret rules — `security.secrets.extra_rules` and the rules of
+/// `.gitleaks.toml` — compiled for the scrubber, which redacts what they match in every other
+/// check's findings too. `None` when there are none, or when they do not compile (the secrets
+/// check's build reports that error).
+pub(crate) fn run_scrubber(ctx: &CheckContext<'_>) -> Option<Scanner> {
+    let cfg = &ctx.config.security.secrets;
+    let custom = meta("custom-secret-rule").ok()?;
+    let mut rows = configured_rows(cfg, custom).ok()?;
+    if cfg.gitleaks_config {
+        let file = ctx.root.join(gitleaks::FILE_NAME);
+        if let Ok(text) = std::fs::read_to_string(&file) {
+            rows.extend(gitleaks::parse(&file, &text, custom).ok()?.rows);
+        }
+    }
+    // Only rules that match content: a path rule says nothing about a message.
+    rows.retain(|r| r.regex.is_some());
+    if rows.is_empty() {
+        return None;
+    }
+    let limits = GenericLimits {
+        min_entropy: cfg.generic_min_entropy.0,
+        min_length: cfg.generic_min_length,
+    };
+    Scanner::new(rows, Vec::new(), limits).ok()
+}
+
 fn build(ctx: &CheckContext<'_>) -> Result<Built> {
     let cfg = &ctx.config.security.secrets;
     for id in &cfg.disabled_rules {
@@ -302,9 +341,7 @@ fn build(ctx: &CheckContext<'_>) -> Result<Built> {
     let mut rows = builtin_rows(enabled)?;
     let custom = meta("custom-secret-rule")?;
     if enabled(custom.id) {
-        for (i, c) in cfg.extra_rules.iter().enumerate() {
-            rows.push(gitleaks::from_config(c, i, custom)?);
-        }
+        rows.extend(configured_rows(cfg, custom)?);
     }
 
     let mut configured = Allowlist {

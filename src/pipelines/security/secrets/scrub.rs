@@ -3,13 +3,14 @@
 //! `docker://user:token@…` reference — and so can carry a secret into every output even though
 //! the secrets check redacts its own findings.
 //!
-//! The runner passes every finding through [`scrub_finding`] once, before suppressions and
+//! The runner passes every finding through [`scrub_findings`] once, before suppressions and
 //! rendering: the built-in rows run over its message, help and string properties, and each
 //! secret they find is replaced by its [`redact`]ion. Free text is judged as a configuration
 //! file is (unquoted `name=value` assignments count): the stricter reading, because a needless
-//! redaction in a message costs little and a leak cannot be taken back. Rules of
-//! `.gitleaks.toml` and `security.secrets.extra_rules` are not applied here: they belong to one
-//! run's configuration, and this pass must hold for every finding of every run.
+//! redaction in a message costs little and a leak cannot be taken back. The run's own rules —
+//! `security.secrets.extra_rules` and the rules of `.gitleaks.toml` — are applied too
+//! ([`run_scrubber`](super::run_scrubber), compiled during the walk), whether or not the secrets
+//! check runs; allowlists are not: they decide what is reported, not what may be shown.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -49,14 +50,24 @@ pub fn prepare_scrubber() {
 }
 
 /// `text` with every secret the built-in rules find in it redacted; `None` when it holds none.
-pub(super) fn scrub_text(text: &str) -> Option<String> {
-    let found = scanner()?.scan(TEXT_AS, text, None);
+#[cfg(test)]
+fn scrub_text(text: &str) -> Option<String> {
+    scrub_text_with(text, None)
+}
+
+/// [`scrub_text`] with the run's own rules (`run`) as well.
+fn scrub_text_with(text: &str, run: Option<&Scanner>) -> Option<String> {
+    let mut found = scanner()?.scan(TEXT_AS, text, None);
+    if let Some(run) = run {
+        found.extend(run.scan(TEXT_AS, text, None));
+        found.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end)));
+    }
     if found.is_empty() {
         return None;
     }
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
-    // Found secrets are sorted by position and do not overlap.
+    // Found secrets are sorted by position; one inside an earlier one is skipped.
     for f in &found {
         if f.start < at {
             continue;
@@ -69,37 +80,42 @@ pub(super) fn scrub_text(text: &str) -> Option<String> {
     Some(out)
 }
 
-fn scrub_in_place(text: &mut String) {
-    if let Some(clean) = scrub_text(text) {
+fn scrub_in_place(text: &mut String, run: Option<&Scanner>) {
+    if let Some(clean) = scrub_text_with(text, run) {
         *text = clean;
     }
 }
 
-fn scrub_value(value: &mut Value) {
+fn scrub_value(value: &mut Value, run: Option<&Scanner>) {
     match value {
-        Value::String(s) => scrub_in_place(s),
-        Value::Array(items) => items.iter_mut().for_each(scrub_value),
-        Value::Object(map) => map.values_mut().for_each(scrub_value),
+        Value::String(s) => scrub_in_place(s, run),
+        Value::Array(items) => items.iter_mut().for_each(|v| scrub_value(v, run)),
+        Value::Object(map) => map.values_mut().for_each(|v| scrub_value(v, run)),
         Value::Null | Value::Bool(_) | Value::Number(_) => {}
     }
 }
 
-/// Redact every secret quoted in a finding's message, help and string properties.
+/// Redact every secret the built-in rules find quoted in a finding's message, help and string
+/// properties.
 pub fn scrub_finding(finding: &mut Finding) {
-    scrub_in_place(&mut finding.message);
+    scrub_in_place(&mut finding.message, None);
     if let Some(help) = &mut finding.help {
-        scrub_in_place(help);
+        scrub_in_place(help, None);
     }
-    finding.properties.values_mut().for_each(scrub_value);
+    finding
+        .properties
+        .values_mut()
+        .for_each(|v| scrub_value(v, None));
 }
 
-/// [`scrub_finding`] for many findings, in parallel. A help text is usually shared by every
-/// finding of its rule, so each distinct one is scanned once.
-pub fn scrub_findings(findings: &mut [Finding]) {
+/// [`scrub_finding`] for many findings, in parallel, with the run's own rules (`run`, from
+/// [`run_scrubber`](super::run_scrubber)) as well as the built-in ones. A help text is usually
+/// shared by every finding of its rule, so each distinct one is scanned once.
+pub(crate) fn scrub_findings(findings: &mut [Finding], run: Option<&Scanner>) {
     let mut helps: HashMap<&str, Option<String>> = HashMap::new();
     for f in findings.iter() {
         if let Some(h) = f.help.as_deref() {
-            helps.entry(h).or_insert_with(|| scrub_text(h));
+            helps.entry(h).or_insert_with(|| scrub_text_with(h, run));
         }
     }
     // Keyed by owned text from here, so the findings can be changed.
@@ -108,13 +124,13 @@ pub fn scrub_findings(findings: &mut [Finding]) {
         .filter_map(|(h, clean)| Some((h.to_owned(), clean?)))
         .collect();
     findings.par_iter_mut().for_each(|f| {
-        scrub_in_place(&mut f.message);
+        scrub_in_place(&mut f.message, run);
         if let Some(help) = &mut f.help
             && let Some(clean) = helps.get(help.as_str())
         {
             clean.clone_into(help);
         }
-        f.properties.values_mut().for_each(scrub_value);
+        f.properties.values_mut().for_each(|v| scrub_value(v, run));
     });
 }
 
@@ -195,7 +211,7 @@ mod tests {
         let mut batch = vec![original; 300];
         batch.push(clean);
         batch.push(plain);
-        scrub_findings(&mut batch);
+        scrub_findings(&mut batch, None);
         for g in &batch[..300] {
             assert_eq!(g, &f);
         }
