@@ -55,7 +55,8 @@ fn scrub_text(text: &str) -> Option<String> {
     scrub_text_with(text, None)
 }
 
-/// [`scrub_text`] with the run's own rules (`run`) as well.
+/// `text` with every secret that the built-in rules or the run's own (`run`) find in it
+/// redacted; `None` when it holds none.
 fn scrub_text_with(text: &str, run: Option<&Scanner>) -> Option<String> {
     let mut found = scanner()?.scan(TEXT_AS, text, None);
     if let Some(run) = run {
