@@ -10,9 +10,11 @@
 #      generated tree. vigil and rg run on the same subsets, so those ratios are measured, not
 #      extrapolated; the detect-secrets time of the full trees is extrapolated per MB and
 #      labelled as such.
-# Each command runs BENCH_RUNS times after one warm-up (detect-secrets: no warm-up, the page
-# cache is already warm from the others); the table shows the median wall time, the peak
-# resident memory (GNU time) of the median run, and the load average before each command.
+# vigil (security pipeline, secrets check alone) and rg run BENCH_RUNS times each after one
+# warm-up, interleaved (one run of each in turn), so the machine's drift in speed falls on all
+# of them alike; detect-secrets runs after them, without warm-up (the page cache is already
+# warm). The table shows the median wall time, the peak resident memory (GNU time) of the
+# median run, and the one-minute load average before it.
 #
 # Usage: scripts/bench-secrets.sh
 # Environment:
@@ -189,6 +191,37 @@ measure() {
     printf '%s\n' "${results[@]}" | sort -n | awk -v name="$name" -v r="$n" 'NR == int((r + 1) / 2) {printf "%s %s %s %s\n", name, $1, $2, $3}'
 }
 
+# interleaved NAME CMD [NAME CMD ...]: like `measure` for several commands (each CMD one
+# shell-quoted string), but after one warm-up run of each, the timed runs go round-robin — one
+# run of each command, RUNS times — so drift of the machine's speed during the benchmark
+# lands on every command alike instead of on whichever ran in a slow minute.
+interleaved() {
+    python3 - "$runs" "$@" <<'PY'
+import re, subprocess, sys, time
+
+runs, pairs = int(sys.argv[1]), list(zip(sys.argv[2::2], sys.argv[3::2]))
+
+def once(cmd):
+    load = open("/proc/loadavg").read().split()[0]
+    start = time.perf_counter()
+    proc = subprocess.run(["/usr/bin/time", "-v", "bash", "-c", cmd],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - start
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
+    return wall, round(int(rss.group(1)) / 1024) if rss else 0, load
+
+for _, cmd in pairs:
+    once(cmd)
+samples = {name: [] for name, _ in pairs}
+for _ in range(runs):
+    for name, cmd in pairs:
+        samples[name].append(once(cmd))
+for name, _ in pairs:
+    wall, rss, load = sorted(samples[name])[(runs + 1) // 2 - 1]
+    print(f"{name} {wall:.3f} {rss} {load}")
+PY
+}
+
 report() { # report LABEL DIR WITH_DS
     local label=$1 dir=$2 with_ds=$3
     local nfiles size
@@ -198,9 +231,10 @@ report() { # report LABEL DIR WITH_DS
     echo "## $label: $dir ($nfiles files, $size MB)"
     rm -rf "$out" "$out.runs"
     local rows=()
-    rows+=("$(measure vigil-security "$runs" 1 "$vigil" check "$dir" --pipeline security --offline --quiet --out "$out.runs")")
-    rows+=("$(measure vigil-secrets-only "$runs" 1 "$vigil" check "$dir" --check secrets --offline --quiet --out "$out.runs")")
-    rows+=("$(measure rg "$runs" 1 rg "${rg_args[@]}" "$dir")")
+    mapfile -t rows < <(interleaved \
+        vigil-security "$(printf '%q ' "$vigil" check "$dir" --pipeline security --offline --quiet --out "$out.runs")" \
+        vigil-secrets-only "$(printf '%q ' "$vigil" check "$dir" --check secrets --offline --quiet --out "$out.runs")" \
+        rg "$(printf '%q ' rg "${rg_args[@]}" "$dir")")
     if [ "$with_ds" = 1 ]; then
         # From inside the folder: run from a git work tree, detect-secrets scans that instead.
         rows+=("$(measure detect-secrets "$ds_runs" 0 sh -c "cd '$dir' && detect-secrets scan --all-files .")")
