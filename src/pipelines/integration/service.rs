@@ -142,6 +142,34 @@ fn build(ctx: &CheckContext<'_>) -> Result<Built> {
     })))
 }
 
+/// `value` with each `${NAME}` replaced by the environment variable `NAME` (read with
+/// `lookup`), so a probe's token can come from a CI secret instead of the committed file. A
+/// `$` not followed by `{` is kept; a variable that is not set is an error naming it.
+pub(crate) fn expand_env(value: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String> {
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(at) = rest.find("${") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        let Some(end) = after.find('}') else {
+            bail!("`${{` without a closing `}}`");
+        };
+        let name = &after[..end];
+        let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            bail!("`${{{name}}}` is not an environment variable name");
+        }
+        let Some(v) = lookup(name) else {
+            bail!("the environment variable {name} is not set");
+        };
+        out.push_str(&v);
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
 /// Resolve and validate the configuration; errors name the key to fix.
 pub(crate) fn plan(cfg: &ServiceConfig, root: &std::path::Path) -> Result<Plan> {
     let base = cfg.base_url.as_ref().map(|u| u.0.as_str());
@@ -180,8 +208,12 @@ pub(crate) fn plan(cfg: &ServiceConfig, root: &std::path::Path) -> Result<Plan> 
             headers: p
                 .headers
                 .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
+                .map(|(k, v)| {
+                    let value = expand_env(v, &|name| std::env::var(name).ok())
+                        .with_context(|| format!("{key}.headers.{k}"))?;
+                    Ok((k.clone(), value))
+                })
+                .collect::<Result<_>>()?,
             body: p.body.clone(),
             expect_status: p.expect_status.0,
             latency_budget_ms: p.latency_ms.map(|l| l.0),
@@ -199,7 +231,7 @@ pub(crate) fn plan(cfg: &ServiceConfig, root: &std::path::Path) -> Result<Plan> 
         if probe.expect_value.is_some() && probe.json_pointer.is_none() {
             bail!("{key}: expect_value needs json_pointer, the place in the JSON body to compare");
         }
-        for (name, value) in &p.headers {
+        for (name, value) in &probe.headers {
             secrets.insert(format!("header {name}"), value.clone());
         }
         probes.push(probe);

@@ -353,3 +353,63 @@ fn read_pid(path: &Path) -> i32 {
     }
     panic!("no pid in {}", path.display());
 }
+
+#[test]
+fn header_values_name_environment_variables() {
+    let env = |name: &str| match name {
+        "TOKEN" => Some("tok_9f8e7d6c5b4a".to_owned()),
+        "EMPTY" => Some(String::new()),
+        _ => None,
+    };
+    let ok = |v: &str| expand_env(v, &env).unwrap_or_else(|e| panic!("{v}: {e:#}"));
+    assert_eq!(ok("Bearer ${TOKEN}"), "Bearer tok_9f8e7d6c5b4a");
+    assert_eq!(ok("${TOKEN}:${EMPTY}x"), "tok_9f8e7d6c5b4a:x");
+    assert_eq!(ok("price $5 and $TOKEN"), "price $5 and $TOKEN");
+    for (value, why) in [
+        ("${MISSING}", "MISSING is not set"),
+        ("${1X}", "not an environment variable name"),
+        ("${}", "not an environment variable name"),
+        ("Bearer ${TOKEN", "without a closing"),
+    ] {
+        let err = expand_env(value, &env).expect_err(value);
+        assert!(format!("{err:#}").contains(why), "{value}: {err:#}");
+    }
+
+    // In a plan: PATH is set wherever tests run; the expanded value is kept for redaction, and
+    // an unset variable is an error naming the key to fix.
+    let path = std::env::var("PATH").expect("PATH is set");
+    let cfg = config(
+        r#"
+integration:
+  service:
+    probes:
+      - name: api
+        url: http://127.0.0.1:9/health
+        headers: { X-Path: "p=${PATH}" }
+"#,
+    );
+    let planned = plan(&cfg.integration.service, Path::new(".")).expect("plan");
+    let want = format!("p={path}");
+    assert_eq!(
+        planned.probes[0].headers,
+        [("X-Path".to_owned(), want.clone())]
+    );
+    assert!(planned.secrets.values().any(|v| *v == want));
+    let cfg = config(
+        r#"
+integration:
+  service:
+    probes:
+      - name: api
+        url: http://127.0.0.1:9/health
+        headers: { Authorization: "Bearer ${VIGIL_TEST_UNSET_TOKEN_7F3A}" }
+"#,
+    );
+    let err = plan(&cfg.integration.service, Path::new(".")).expect_err("unset variable");
+    let msg = format!("{err:#}");
+    assert!(
+        msg.contains("integration.service.probes[0].headers.Authorization")
+            && msg.contains("VIGIL_TEST_UNSET_TOKEN_7F3A is not set"),
+        "{msg}"
+    );
+}
