@@ -605,6 +605,15 @@ mod tests {
         }
     }
 
+    /// What the walk recorded of the file `name`: its kind and size.
+    fn kind_of(out: &WalkOutput, name: &str) -> Option<(FileKind, u64)> {
+        out.index
+            .files
+            .iter()
+            .find(|f| f.path == name)
+            .map(|f| (f.kind, f.size))
+    }
+
     #[test]
     fn files_are_read_whole_around_the_head_size_and_limits_hold() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -645,15 +654,8 @@ mod tests {
         let late_sum: u64 = late_nul.iter().map(|&b| u64::from(b)).sum();
         assert_eq!(seen.get("late-nul.txt"), Some(&(head + 100, late_sum)));
         assert!(!seen.contains_key("early-nul.bin"));
-        let kind = |name: &str| {
-            out.index
-                .files
-                .iter()
-                .find(|f| f.path == name)
-                .map(|f| (f.kind, f.size))
-        };
         assert_eq!(
-            kind("early-nul.bin"),
+            kind_of(&out, "early-nul.bin"),
             Some((FileKind::Binary, (head + 100) as u64))
         );
         assert_eq!(out.stats.binary_skipped, 1);
@@ -666,20 +668,13 @@ mod tests {
             Some(head - 1)
         );
         assert!(!seen.contains_key(&format!("t{head}.txt")));
-        let huge = |name: String| {
-            out.index
-                .files
-                .iter()
-                .find(|f| f.path == name)
-                .map(|f| (f.kind, f.size))
-        };
         assert_eq!(
-            huge(format!("t{head}.txt")),
+            kind_of(&out, &format!("t{head}.txt")),
             Some((FileKind::Huge, head as u64))
         );
         let big = 3 * head + 7;
         assert_eq!(
-            huge(format!("t{big}.txt")),
+            kind_of(&out, &format!("t{big}.txt")),
             Some((FileKind::Huge, big as u64))
         );
     }

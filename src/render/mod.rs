@@ -1,9 +1,10 @@
 //! Renderers: every output is a function of the [`RunReport`](crate::model::RunReport) alone
 //! (plus the static rule catalogue), so `--report-only` reproduces them byte for byte.
 //!
-//! All files are rendered in memory first and then written with [`write_atomic`] (temp file in
-//! the same folder + rename), so an interrupted or failed run never leaves a half-written
-//! report and the previous `report.json` survives any failure.
+//! Every file is written to a temp file in its own folder ([`stage`]) and renamed into place
+//! ([`Staged::commit`], [`commit_all`], or [`write_atomic`] for both at once), so an
+//! interrupted or failed run never leaves a half-written report and the previous
+//! `report.json` survives any failure.
 
 pub mod github;
 pub mod json;
@@ -17,24 +18,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use rayon::prelude::*;
 
 /// Write `bytes` to `path` atomically: a temp file in the same folder, then a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     stage(path, bytes)?.commit()
-}
-
-/// Write several files atomically as one batch: every temp file is written first, then each is
-/// renamed into place in order. If any write fails, nothing is replaced; if a rename fails, the
-/// files after it (put the most important last) keep their previous content.
-///
-/// The temp files are written in parallel: a large run's SARIF and JSON are tens of megabytes.
-pub fn write_all_atomic(files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
-    let staged = files
-        .par_iter()
-        .map(|(path, bytes)| stage(path, bytes))
-        .collect::<Result<Vec<_>>>()?;
-    commit_all(staged)
 }
 
 /// A file's new content in a temp file beside it, not yet in place; dropped, it is deleted.

@@ -377,35 +377,23 @@ fn header_values_name_environment_variables() {
 
     // In a plan: PATH is set wherever tests run; the expanded value is kept for redaction, and
     // an unset variable is an error naming the key to fix.
+    let with_header = |header: &str| {
+        let cfg = config(&format!(
+            "integration:\n  service:\n    probes:\n      - name: api\n        \
+             url: http://127.0.0.1:9/health\n        headers: {{ {header} }}\n"
+        ));
+        plan(&cfg.integration.service, Path::new("."))
+    };
     let path = std::env::var("PATH").expect("PATH is set");
-    let cfg = config(
-        r#"
-integration:
-  service:
-    probes:
-      - name: api
-        url: http://127.0.0.1:9/health
-        headers: { X-Path: "p=${PATH}" }
-"#,
-    );
-    let planned = plan(&cfg.integration.service, Path::new(".")).expect("plan");
+    let planned = with_header(r#"X-Path: "p=${PATH}""#).expect("plan");
     let want = format!("p={path}");
     assert_eq!(
         planned.probes[0].headers,
         [("X-Path".to_owned(), want.clone())]
     );
     assert!(planned.secrets.values().any(|v| *v == want));
-    let cfg = config(
-        r#"
-integration:
-  service:
-    probes:
-      - name: api
-        url: http://127.0.0.1:9/health
-        headers: { Authorization: "Bearer ${VIGIL_TEST_UNSET_TOKEN_7F3A}" }
-"#,
-    );
-    let err = plan(&cfg.integration.service, Path::new(".")).expect_err("unset variable");
+    let err = with_header(r#"Authorization: "Bearer ${VIGIL_TEST_UNSET_TOKEN_7F3A}""#)
+        .expect_err("unset variable");
     let msg = format!("{err:#}");
     assert!(
         msg.contains("integration.service.probes[0].headers.Authorization")

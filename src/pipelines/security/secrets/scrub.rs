@@ -96,22 +96,10 @@ fn scrub_value(value: &mut Value, run: Option<&Scanner>) {
     }
 }
 
-/// Redact every secret the built-in rules find quoted in a finding's message, help and string
-/// properties.
-pub fn scrub_finding(finding: &mut Finding) {
-    scrub_in_place(&mut finding.message, None);
-    if let Some(help) = &mut finding.help {
-        scrub_in_place(help, None);
-    }
-    finding
-        .properties
-        .values_mut()
-        .for_each(|v| scrub_value(v, None));
-}
-
-/// [`scrub_finding`] for many findings, in parallel, with the run's own rules (`run`, from
-/// [`run_scrubber`](super::run_scrubber)) as well as the built-in ones. A help text is usually
-/// shared by every finding of its rule, so each distinct one is scanned once.
+/// Redact every secret quoted in the findings' messages, help and string properties, in
+/// parallel, with the built-in rules and the run's own (`run`, from
+/// [`run_scrubber`](super::run_scrubber)). A help text is usually shared by every finding of
+/// its rule, so each distinct one is scanned once.
 pub(crate) fn scrub_findings(findings: &mut [Finding], run: Option<&Scanner>) {
     let mut helps: HashMap<&str, Option<String>> = HashMap::new();
     for f in findings.iter() {
@@ -198,13 +186,13 @@ mod tests {
             serde_json::json!([{ "text": format!("token = \"{TOKEN}\"") }]),
         );
         let original = f.clone();
-        scrub_finding(&mut f);
+        scrub_findings(std::slice::from_mut(&mut f), None);
         let json = serde_json::to_string(&f).expect("serializes");
         assert!(!json.contains(TOKEN), "{json}");
         assert!(f.message.ends_with("ghp_…[redacted]"), "{}", f.message);
 
-        // The batch form gives the same result, with a help text shared by many findings
-        // scanned once and each finding's own message and properties scanned on their own.
+        // Many findings give the same result, with a help text shared by them scanned once
+        // and each finding's own message and properties scanned on their own.
         let mut clean = META.finding("TODO: nothing secret", None, "other");
         clean.help = original.help.clone();
         let mut plain = META.finding("TODO: plain", None, "plain");
