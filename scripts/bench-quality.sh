@@ -12,6 +12,9 @@
 #   metrics-warm  the same without `--no-cache`, its cache filled by the warm-up run: the
 #              repeated CI run on an unchanged tree (no file parsed)
 #   quality    `vigil check TREE --pipeline quality --no-cache` (every quality check, cold)
+#   parse-floor  `examples/parse_floor.rs`: the same files read and parsed with the same
+#              tree-sitter grammars on the same cores, and nothing else — the least time any
+#              tree-sitter-based complexity pass can take on the tree
 #
 # and prints wall time, CPU time (user + system) and peak RSS (from /usr/bin/time -v) of each,
 # the ratios to tokei, `uptime` before and after (other work on the
@@ -87,6 +90,9 @@ if [ -z "${VIGIL:-}" ]; then
     cargo build --release --quiet
     VIGIL=$(pwd)/target/release/vigil
 fi
+echo "building the parse-floor example (release) ..."
+cargo build --release --quiet --example parse_floor
+floor=$(pwd)/target/release/examples/parse_floor
 rm -rf "$out"
 mkdir -p "$out"
 # Defaults only: the tree's own files must not configure the run.
@@ -97,7 +103,8 @@ python3 - "$runs" "$out" \
     "tokei" "tokei --hidden $tree" \
     "metrics" "$VIGIL check $tree --pipeline quality --check loc --check complexity --config $out/vigil.yml --out $out/metrics --quiet --no-cache" \
     "metrics-warm" "$VIGIL check $tree --pipeline quality --check loc --check complexity --config $out/vigil.yml --out $out/metrics-warm --quiet" \
-    "quality" "$VIGIL check $tree --pipeline quality --config $out/vigil.yml --out $out/quality --quiet --no-cache" <<'PY'
+    "quality" "$VIGIL check $tree --pipeline quality --config $out/vigil.yml --out $out/quality --quiet --no-cache" \
+    "parse-floor" "$floor $tree" <<'PY'
 import json, re, shlex, statistics, subprocess, sys, time
 
 runs, out = int(sys.argv[1]), sys.argv[2]
@@ -122,11 +129,11 @@ for name, cmd in commands:
     results[name] = [statistics.median(s[i] for s in samples) for i in range(3)]
     wall, cpu, rss = results[name]
     walls = " ".join(f"{s[0]:.2f}" for s in samples)
-    print(f"{name:8} median of {runs}: wall {wall:7.2f} s   cpu {cpu:7.2f} s   "
+    print(f"{name:12} median of {runs}: wall {wall:7.2f} s   cpu {cpu:7.2f} s   "
           f"peak RSS {rss:6.0f} MiB   (walls: {walls})")
 
 t = results["tokei"]
-for name in ("metrics", "metrics-warm", "quality"):
+for name in ("metrics", "metrics-warm", "quality", "parse-floor"):
     r = results[name]
     print(f"{name} / tokei: wall x{r[0] / t[0]:.2f}, cpu x{r[1] / t[1]:.2f}")
 
