@@ -23,6 +23,7 @@ pub mod render;
 pub mod runner;
 pub mod score;
 pub mod suppress;
+pub mod syntax;
 pub mod walk;
 
 use std::process::ExitCode;

@@ -7,7 +7,8 @@
 //! Each file is read **once**, and only when at least one check wants it. Files larger than the
 //! size limit and files that look binary (a NUL byte in the first 8 KiB, as git decides) are
 //! skipped and counted. The bytes are then offered to every interested check on the same
-//! thread, so a file is never held in memory longer than its checks need it.
+//! thread, so a file is never held in memory longer than its checks need it; so is its syntax
+//! tree, parsed by the first check that asks for it ([`SourceFile::with_syntax`]).
 //!
 //! The walk also collects inline `vigil:ignore` comments, because it is the only place that
 //! sees every file's text.
@@ -22,9 +23,11 @@ use anyhow::{Context, Result};
 use ignore::overrides::OverrideBuilder;
 use ignore::{WalkBuilder, WalkState};
 use rayon::prelude::*;
+use tree_sitter::Tree;
 
 use crate::model::WalkStats;
 use crate::pipelines::{Check, Sink};
+use crate::syntax::{Grammar, SyntaxCell};
 
 /// How many leading bytes are inspected for a NUL byte to decide a file is binary.
 const BINARY_SNIFF_LEN: usize = 8 * 1024;
@@ -42,9 +45,21 @@ pub struct SourceFile<'a> {
     pub bytes: &'a [u8],
     /// Text; invalid UTF-8 sequences are replaced by U+FFFD.
     pub text: &'a str,
+    /// Its syntax tree, parsed by the first check that asks (see [`crate::syntax`]).
+    syntax: SyntaxCell,
 }
 
 impl SourceFile<'_> {
+    /// Call `f` with the file's syntax tree for `grammar`: parsed by the first check that
+    /// asks, shared with the others (`None` only if tree-sitter gave up).
+    pub fn with_syntax<R>(
+        &self,
+        grammar: Grammar,
+        f: impl FnOnce(Option<&Tree>) -> R,
+    ) -> Result<R> {
+        self.syntax.with(grammar, self.bytes, f)
+    }
+
     /// 1-based line number of a byte offset into [`text`](Self::text).
     pub fn line_of(&self, offset: usize) -> u32 {
         line_of(self.text, offset)
@@ -441,6 +456,7 @@ impl<'s, 'c> Worker<'s, 'c> {
             abs_path: abs,
             bytes,
             text: &text,
+            syntax: SyntaxCell::default(),
         };
         for &i in &self.wanted {
             let out = &mut self.outputs[i];

@@ -1,8 +1,8 @@
 //! Public API documentation coverage for Rust, Python and JavaScript/TypeScript.
 //!
-//! Each source file is parsed with tree-sitter (the grammar crates the complexity check
-//! already uses; one parser per language per walk thread) and its public items are listed with
-//! whether each is documented — the rules per language are in `rust`, `python` and `js`.
+//! Each source file's tree-sitter syntax tree (shared with the complexity check: a file is
+//! parsed once per run, see [`crate::syntax`]) gives its public items, each listed with
+//! whether it is documented — the rules per language are in `rust`, `python` and `js`.
 //! The metric `documentation.api_coverage` is documented ÷ public items, in %, with the counts
 //! beside it and one coverage per language.
 //!
@@ -18,17 +18,16 @@ mod js;
 mod python;
 mod rust;
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Mutex;
 
-use anyhow::{Context, Result};
-use tree_sitter::{Language, Parser};
+use anyhow::Result;
 
 use super::count;
 use crate::model::{Location, Metric, Pipeline, Severity};
 use crate::pipelines::{Built, Check, CheckContext, CheckSpec, RuleMeta, Sink};
+use crate::syntax::Grammar;
 use crate::walk::{FileIndex, SourceFile};
 
 const DOCS: &str = include_str!("api_docs.md");
@@ -85,23 +84,15 @@ enum Lang {
 }
 
 impl Lang {
-    const ALL: [Self; 5] = [
-        Self::Rust,
-        Self::Python,
-        Self::JavaScript,
-        Self::TypeScript,
-        Self::Tsx,
-    ];
-
+    /// The language of a path, from its grammar.
     fn from_path(path: &str) -> Option<Self> {
-        let ext = path.rsplit_once('.')?.1;
-        Some(match ext {
-            "rs" => Self::Rust,
-            "py" | "pyi" => Self::Python,
-            "js" | "mjs" | "cjs" | "jsx" => Self::JavaScript,
-            "ts" | "mts" | "cts" => Self::TypeScript,
-            "tsx" => Self::Tsx,
-            _ => return None,
+        Some(match Grammar::from_path(path)? {
+            Grammar::Rust => Self::Rust,
+            Grammar::Python => Self::Python,
+            Grammar::JavaScript => Self::JavaScript,
+            Grammar::TypeScript => Self::TypeScript,
+            Grammar::Tsx => Self::Tsx,
+            Grammar::Go | Grammar::Java | Grammar::C | Grammar::Cpp => return None,
         })
     }
 
@@ -115,41 +106,15 @@ impl Lang {
         }
     }
 
-    fn grammar(self) -> Language {
+    fn grammar(self) -> Grammar {
         match self {
-            Self::Rust => tree_sitter_rust::LANGUAGE.into(),
-            Self::Python => tree_sitter_python::LANGUAGE.into(),
-            Self::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
-            Self::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
-            Self::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+            Self::Rust => Grammar::Rust,
+            Self::Python => Grammar::Python,
+            Self::JavaScript => Grammar::JavaScript,
+            Self::TypeScript => Grammar::TypeScript,
+            Self::Tsx => Grammar::Tsx,
         }
     }
-}
-
-thread_local! {
-    /// One parser per language per walk thread, reused across files.
-    static PARSERS: RefCell<Vec<Option<Parser>>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Parse `bytes` as `lang` with this thread's parser.
-fn parse(lang: Lang, bytes: &[u8]) -> Result<Option<tree_sitter::Tree>> {
-    PARSERS.with(|cell| {
-        let mut parsers = cell.borrow_mut();
-        if parsers.is_empty() {
-            parsers.resize_with(Lang::ALL.len(), || None);
-        }
-        let idx = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
-        let parser = match &mut parsers[idx] {
-            Some(p) => p,
-            slot @ None => {
-                let mut p = Parser::new();
-                p.set_language(&lang.grammar())
-                    .with_context(|| format!("loading the {} grammar", lang.family()))?;
-                slot.insert(p)
-            }
-        };
-        Ok(parser.parse(bytes, None))
-    })
 }
 
 fn build(ctx: &CheckContext<'_>) -> Result<Built> {
@@ -212,14 +177,18 @@ impl Check for ApiDocsCheck {
         let Some(lang) = Lang::from_path(file.path) else {
             return Ok(());
         };
-        let Some(tree) = parse(lang, file.bytes)? else {
-            return Ok(());
+        let read = |tree: Option<&tree_sitter::Tree>| {
+            let root = tree?.root_node();
+            Some(match lang {
+                Lang::Rust => rust::items(root, file.bytes),
+                Lang::Python => (python::items(root, file.bytes), false),
+                Lang::JavaScript | Lang::TypeScript | Lang::Tsx => {
+                    (js::items(root, file.bytes), false)
+                }
+            })
         };
-        let root = tree.root_node();
-        let (items, has_inner_doc) = match lang {
-            Lang::Rust => rust::items(root, file.bytes),
-            Lang::Python => (python::items(root, file.bytes), false),
-            Lang::JavaScript | Lang::TypeScript | Lang::Tsx => (js::items(root, file.bytes), false),
+        let Some((items, has_inner_doc)) = file.with_syntax(lang.grammar(), read)? else {
+            return Ok(());
         };
         self.files
             .lock()

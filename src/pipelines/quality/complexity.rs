@@ -1,7 +1,8 @@
 //! Per-function complexity, length and parameter count from real parsers.
 //!
 //! Each Rust, Python, JavaScript, TypeScript/TSX, Go, Java, C and C++ file is parsed once
-//! with its tree-sitter grammar (module `syntax`); one iterative walk of the tree
+//! with its tree-sitter grammar (the tree shared with other checks through
+//! [`crate::syntax`]; module `syntax` says which node kinds count); one iterative walk of the tree
 //! (module `analyze`) measures every function:
 //!
 //! * **cyclomatic complexity** (McCabe): 1 + decision points, counted as lizard counts them
@@ -31,13 +32,11 @@ mod analyze;
 mod cache;
 mod syntax;
 
-use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::sync::{Mutex, PoisonError};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde_json::json;
-use tree_sitter::Parser;
 
 use crate::config::schema::ComplexityConfig;
 use crate::model::{Hotspot, Location, Metric, Pipeline, Region, Severity};
@@ -97,7 +96,7 @@ pub const SPEC: CheckSpec = CheckSpec {
 fn build(ctx: &CheckContext<'_>) -> Result<Built> {
     let tables = Lang::ALL
         .iter()
-        .map(|&lang| RoleTable::new(lang, &lang.grammar()))
+        .map(|&lang| RoleTable::new(lang, &lang.language()))
         .collect();
     Ok(Built::Ready(Box::new(ComplexityCheck {
         limits: ctx.config.quality.complexity,
@@ -218,7 +217,7 @@ enum Parsed {
 
 /// What the check does with the file at `path` holding `bytes`.
 fn parsed_language(path: &str, bytes: &[u8]) -> Parsed {
-    match Lang::from_path(path) {
+    match syntax::lang_of(path) {
         None => Parsed::Not,
         Some(_) if bytes.len() > MAX_PARSED_BYTES || is_generated(bytes) => Parsed::Skipped,
         Some(lang) => Parsed::As(lang),
@@ -233,37 +232,7 @@ pub fn parse_only(path: &str, bytes: &[u8]) -> Result<Option<bool>> {
     let Parsed::As(lang) = parsed_language(path, bytes) else {
         return Ok(None);
     };
-    Ok(parse(lang, bytes)?.map(|tree| tree.root_node().has_error()))
-}
-
-thread_local! {
-    /// One parser per language per walk thread, reused across files.
-    static PARSERS: RefCell<Vec<Option<Parser>>> = const { RefCell::new(Vec::new()) };
-}
-
-fn lang_index(lang: Lang) -> usize {
-    Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0)
-}
-
-/// Parse `bytes` as `lang` with this thread's parser.
-fn parse(lang: Lang, bytes: &[u8]) -> Result<Option<tree_sitter::Tree>> {
-    PARSERS.with(|cell| {
-        let mut parsers = cell.borrow_mut();
-        let idx = lang_index(lang);
-        if parsers.len() <= idx {
-            parsers.resize_with(Lang::ALL.len(), || None);
-        }
-        let parser = match &mut parsers[idx] {
-            Some(p) => p,
-            slot @ None => {
-                let mut p = Parser::new();
-                p.set_language(&lang.grammar())
-                    .with_context(|| format!("loading the {} grammar", lang.name()))?;
-                slot.insert(p)
-            }
-        };
-        Ok(parser.parse(bytes, None))
-    })
+    Ok(crate::syntax::parse(lang, bytes)?.map(|tree| tree.root_node().has_error()))
 }
 
 impl ComplexityCheck {
@@ -331,7 +300,7 @@ impl ComplexityCheck {
 
 impl Check for ComplexityCheck {
     fn wants(&self, path: &str) -> bool {
-        Lang::from_path(path).is_some()
+        syntax::lang_of(path).is_some()
     }
 
     fn check_file(&self, file: &SourceFile<'_>, sink: &mut Sink) -> Result<()> {
@@ -355,15 +324,18 @@ impl Check for ComplexityCheck {
         let measured = match cached {
             Some(entry) => entry.clone(),
             None => {
-                let Some(tree) = parse(lang, file.bytes)? else {
-                    return Ok(());
+                let table = &self.tables[lang.index()];
+                let measure = |tree: Option<&tree_sitter::Tree>| {
+                    tree.map(|tree| cache::Entry {
+                        len,
+                        hash,
+                        has_error: tree.root_node().has_error(),
+                        functions: analyze::analyze(tree, file.bytes, table).functions,
+                    })
                 };
-                let table = &self.tables[lang_index(lang)];
-                cache::Entry {
-                    len,
-                    hash,
-                    has_error: tree.root_node().has_error(),
-                    functions: analyze::analyze(&tree, file.bytes, table).functions,
+                match file.with_syntax(lang, measure)? {
+                    Some(entry) => entry,
+                    None => return Ok(()),
                 }
             }
         };

@@ -10,104 +10,28 @@ use std::num::NonZeroU16;
 
 use tree_sitter::Language;
 
-/// A language the complexity check parses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) enum Lang {
-    /// Rust.
-    Rust,
-    /// Python.
-    Python,
-    /// JavaScript (and JSX).
-    JavaScript,
-    /// TypeScript.
-    TypeScript,
-    /// TypeScript with JSX.
-    Tsx,
-    /// Go.
-    Go,
-    /// Java.
-    Java,
-    /// C.
-    C,
-    /// C++ (and headers, including `.h`).
-    Cpp,
+/// A language the complexity check parses: one per grammar.
+pub(crate) use crate::syntax::Grammar as Lang;
+
+/// Language of a path the complexity check measures: its grammar, except `.pyi` type stubs
+/// (declarations only, nothing to measure).
+pub(crate) fn lang_of(path: &str) -> Option<Lang> {
+    let bytes = path.as_bytes();
+    if bytes.len() >= 4 && bytes[bytes.len() - 4..].eq_ignore_ascii_case(b".pyi") {
+        return None;
+    }
+    Lang::from_path(path)
 }
 
-impl Lang {
-    /// Every language, in a fixed order.
-    pub(crate) const ALL: [Self; 9] = [
-        Self::Rust,
-        Self::Python,
-        Self::JavaScript,
-        Self::TypeScript,
-        Self::Tsx,
-        Self::Go,
-        Self::Java,
-        Self::C,
-        Self::Cpp,
-    ];
-
-    /// Language of a path, from its extension.
-    pub(crate) fn from_path(path: &str) -> Option<Self> {
-        let name = path.rsplit('/').next().unwrap_or(path);
-        let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
-        Some(match ext.as_str() {
-            "rs" => Self::Rust,
-            "py" => Self::Python,
-            "js" | "mjs" | "cjs" | "jsx" => Self::JavaScript,
-            "ts" | "mts" | "cts" => Self::TypeScript,
-            "tsx" => Self::Tsx,
-            "go" => Self::Go,
-            "java" => Self::Java,
-            "c" => Self::C,
-            // `.h` is parsed as C++, which accepts nearly all C headers too.
-            "h" | "cc" | "cpp" | "cxx" | "c++" | "hh" | "hpp" | "hxx" | "h++" | "ipp" | "tpp" => {
-                Self::Cpp
-            }
-            _ => return None,
-        })
-    }
-
-    /// Lower-case name used in finding properties.
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Self::Rust => "rust",
-            Self::Python => "python",
-            Self::JavaScript => "javascript",
-            Self::TypeScript => "typescript",
-            Self::Tsx => "tsx",
-            Self::Go => "go",
-            Self::Java => "java",
-            Self::C => "c",
-            Self::Cpp => "cpp",
-        }
-    }
-
-    /// The tree-sitter grammar.
-    pub(crate) fn grammar(self) -> Language {
-        match self {
-            Self::Rust => tree_sitter_rust::LANGUAGE.into(),
-            Self::Python => tree_sitter_python::LANGUAGE.into(),
-            Self::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
-            Self::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
-            Self::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
-            Self::Go => tree_sitter_go::LANGUAGE.into(),
-            Self::Java => tree_sitter_java::LANGUAGE.into(),
-            Self::C => tree_sitter_c::LANGUAGE.into(),
-            Self::Cpp => tree_sitter_cpp::LANGUAGE.into(),
-        }
-    }
-
-    /// The node-kind table.
-    pub(crate) fn rules(self) -> &'static Rules {
-        match self {
-            Self::Rust => &RUST,
-            Self::Python => &PYTHON,
-            Self::JavaScript | Self::TypeScript | Self::Tsx => &JAVASCRIPT,
-            Self::Go => &GO,
-            Self::Java => &JAVA,
-            Self::C | Self::Cpp => &C_FAMILY,
-        }
+/// The node-kind table of a language.
+pub(crate) fn rules_of(lang: Lang) -> &'static Rules {
+    match lang {
+        Lang::Rust => &RUST,
+        Lang::Python => &PYTHON,
+        Lang::JavaScript | Lang::TypeScript | Lang::Tsx => &JAVASCRIPT,
+        Lang::Go => &GO,
+        Lang::Java => &JAVA,
+        Lang::C | Lang::Cpp => &C_FAMILY,
     }
 }
 
@@ -422,7 +346,7 @@ pub(crate) struct RoleTable {
 impl RoleTable {
     /// Build the table of `lang`'s grammar.
     pub(crate) fn new(lang: Lang, grammar: &Language) -> Self {
-        let rules = lang.rules();
+        let rules = rules_of(lang);
         let lists: [(&[&str], Role); 22] = [
             (rules.functions, Role::Function),
             (rules.closures, Role::Closure),

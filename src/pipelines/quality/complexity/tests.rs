@@ -14,16 +14,16 @@ use crate::pipelines::testing::{fixture, render, rule_ids, run_check_with_metric
 /// Every function of the file at `path`, and whether its tree has errors.
 fn measure(path: &Path) -> (Vec<FunctionMetrics>, bool) {
     let name = path.to_string_lossy();
-    let lang = Lang::from_path(&name).unwrap_or_else(|| panic!("{name}: no language"));
+    let lang = super::syntax::lang_of(&name).unwrap_or_else(|| panic!("{name}: no language"));
     let source = std::fs::read(path).expect("fixture is readable");
     measure_source(lang, &source)
 }
 
 fn measure_source(lang: Lang, source: &[u8]) -> (Vec<FunctionMetrics>, bool) {
-    let tree = parse(lang, source)
+    let tree = crate::syntax::parse(lang, source)
         .expect("grammar loads")
         .expect("parser returns a tree");
-    let table = RoleTable::new(lang, &lang.grammar());
+    let table = RoleTable::new(lang, &lang.language());
     (
         analyze(&tree, source, &table).functions,
         tree.root_node().has_error(),
