@@ -6,6 +6,7 @@
 # standard library — then times, median of BENCH_RUNS runs after one warm-up each:
 #
 #   tokei      `tokei --hidden TREE` (counts lines by language)
+#   loc        `vigil check TREE --pipeline quality --check loc` (lines by language: tokei's job)
 #   metrics    `vigil check TREE --pipeline quality --check loc --check complexity --no-cache`
 #              (lines of code plus per-function complexity: the "metrics pass", cold: every
 #              file parsed)
@@ -101,6 +102,7 @@ echo "version: 1" > "$out/vigil.yml"
 echo "uptime before: $(uptime)"
 python3 - "$runs" "$out" \
     "tokei" "tokei --hidden $tree" \
+    "loc" "$VIGIL check $tree --pipeline quality --check loc --config $out/vigil.yml --out $out/loc --quiet --no-cache" \
     "metrics" "$VIGIL check $tree --pipeline quality --check loc --check complexity --config $out/vigil.yml --out $out/metrics --quiet --no-cache" \
     "metrics-warm" "$VIGIL check $tree --pipeline quality --check loc --check complexity --config $out/vigil.yml --out $out/metrics-warm --quiet" \
     "quality" "$VIGIL check $tree --pipeline quality --config $out/vigil.yml --out $out/quality --quiet --no-cache" \
@@ -133,7 +135,7 @@ for name, cmd in commands:
           f"peak RSS {rss:6.0f} MiB   (walls: {walls})")
 
 t = results["tokei"]
-for name in ("metrics", "metrics-warm", "quality", "parse-floor"):
+for name in ("loc", "metrics", "metrics-warm", "quality", "parse-floor"):
     r = results[name]
     print(f"{name} / tokei: wall x{r[0] / t[0]:.2f}, cpu x{r[1] / t[1]:.2f}")
 
