@@ -87,15 +87,28 @@ impl HistoryRecord {
     }
 }
 
+/// What comparisons across runs read of a record: its id, commit, branch and metrics.
+///
+/// Reading history through this type skips the fingerprints and finding counts without
+/// building them, so a long history of a repository with many findings loads quickly.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RunMetrics {
+    /// Run id.
+    pub run_id: String,
+    /// Repository facts (commit, branch).
+    pub repo: RepoInfo,
+    /// Every metric by name.
+    pub metrics: BTreeMap<String, f64>,
+}
+
 /// Folder of run records under an output folder.
 pub fn runs_dir(out: &Path) -> PathBuf {
     out.join("runs")
 }
 
-/// Every readable record, oldest first (run ids start with a UTC timestamp).
-///
-/// Unreadable or foreign files are skipped: history must never stop a run.
-pub fn load_all(out: &Path) -> Vec<HistoryRecord> {
+/// The [`RunMetrics`] of every readable record, oldest first (run ids start with a UTC
+/// timestamp). Unreadable or foreign files are skipped: history must never stop a run.
+pub fn load_metrics(out: &Path) -> Vec<RunMetrics> {
     record_paths(out).iter().filter_map(|p| read(p)).collect()
 }
 
@@ -112,8 +125,9 @@ fn record_paths(out: &Path) -> Vec<PathBuf> {
     paths
 }
 
-/// One record; an unreadable or foreign file is skipped, as everywhere in the history.
-fn read(path: &Path) -> Option<HistoryRecord> {
+/// One record, or the part `T` of it; an unreadable or foreign file is skipped, as everywhere
+/// in the history.
+fn read<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
     let bytes = std::fs::read(path).ok()?;
     serde_json::from_slice(&bytes).ok()
 }
@@ -155,10 +169,15 @@ mod tests {
         .expect("write");
         let got = latest(out.path()).expect("a record");
         assert_eq!(got.run_id, "20260102T000000Z-bbbbbbb");
-        let all: Vec<String> = load_all(out.path()).into_iter().map(|r| r.run_id).collect();
+        let all = load_metrics(out.path());
+        let ids: Vec<&str> = all.iter().map(|r| r.run_id.as_str()).collect();
         assert_eq!(
-            all,
+            ids,
             ["20260101T000000Z-aaaaaaa", "20260102T000000Z-bbbbbbb"]
         );
+        // What comparisons read comes through whole, fingerprints or not.
+        assert_eq!(all[1].metrics, new.metrics);
+        assert_eq!(all[1].repo, new.repo);
+        assert!(!new.metrics.is_empty());
     }
 }

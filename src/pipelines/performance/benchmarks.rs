@@ -287,7 +287,7 @@ impl Check for BenchmarksCheck {
         }
 
         let history_dir = PathBuf::from(&ctx.config.output.dir);
-        let records = crate::history::load_all(&history_dir);
+        let records = crate::history::load_metrics(&history_dir);
         let lineage = lineage(ctx, &records);
         let settings = Settings {
             alpha: cfg.regression.alpha.0,
@@ -400,10 +400,7 @@ impl BenchmarksCheck {
 }
 
 /// Where this run stands: earlier runs, branch, merge-base and default branch.
-fn lineage<'a>(
-    ctx: &CheckContext<'_>,
-    records: &'a [crate::history::HistoryRecord],
-) -> Lineage<'a> {
+fn lineage<'a>(ctx: &CheckContext<'_>, records: &'a [crate::history::RunMetrics]) -> Lineage<'a> {
     use crate::git::git;
     let repo = crate::git::repo_info(ctx.root);
     let merge_base = ctx

@@ -28,7 +28,7 @@
 //! significant change that is either within the threshold or a confirmed breach. Changes that
 //! are not significant count as 0, as do unconfirmed breaches (they are noted).
 
-use crate::history::HistoryRecord;
+use crate::history::RunMetrics;
 use crate::pipelines::performance::stats::{Summary, welch};
 use crate::pipelines::performance::{MetricNames, Series};
 
@@ -133,7 +133,7 @@ pub(crate) enum Verdict {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Lineage<'a> {
     /// Earlier runs, oldest first.
-    pub(crate) records: &'a [HistoryRecord],
+    pub(crate) records: &'a [RunMetrics],
     /// Current branch, when known.
     pub(crate) branch: Option<String>,
     /// Merge-base commit of the change under review, when there is one.
@@ -146,7 +146,7 @@ pub(crate) struct Lineage<'a> {
 
 /// The numbers of one benchmark in one history record.
 struct Recorded<'r> {
-    record: &'r HistoryRecord,
+    record: &'r RunMetrics,
     mean: f64,
     stddev: f64,
     n: usize,
@@ -154,7 +154,7 @@ struct Recorded<'r> {
     breach: bool,
 }
 
-fn recorded<'r>(record: &'r HistoryRecord, names: &MetricNames) -> Option<Recorded<'r>> {
+fn recorded<'r>(record: &'r RunMetrics, names: &MetricNames) -> Option<Recorded<'r>> {
     let m = &record.metrics;
     let n = *m.get(&names.plain("samples"))?;
     Some(Recorded {
@@ -317,7 +317,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::model::{OverallStatus, RepoInfo};
+    use crate::model::RepoInfo;
     use crate::pipelines::performance::{Source, Unit};
 
     const SETTINGS: Settings = Settings {
@@ -331,13 +331,7 @@ mod tests {
         MetricNames::new("parse", &Unit::Millis)
     }
 
-    fn record(
-        id: &str,
-        branch: &str,
-        commit: &str,
-        mean: f64,
-        breach: Option<bool>,
-    ) -> HistoryRecord {
+    fn record(id: &str, branch: &str, commit: &str, mean: f64, breach: Option<bool>) -> RunMetrics {
         let n = names();
         let mut metrics = BTreeMap::new();
         metrics.insert(n.stat("mean"), mean);
@@ -347,23 +341,14 @@ mod tests {
         if let Some(b) = breach {
             metrics.insert(n.plain("breach"), if b { 1.0 } else { 0.0 });
         }
-        HistoryRecord {
-            schema_version: "1.0".into(),
+        RunMetrics {
             run_id: id.into(),
-            started_at: String::new(),
-            duration_ms: 0,
             repo: RepoInfo {
                 commit: Some(commit.into()),
                 branch: Some(branch.into()),
                 dirty: false,
             },
-            overall_status: OverallStatus::Healthy,
-            scores: BTreeMap::new(),
             metrics,
-            gates: BTreeMap::new(),
-            findings_by_rule: BTreeMap::new(),
-            findings_by_severity: BTreeMap::new(),
-            fingerprints: Default::default(),
         }
     }
 
@@ -378,7 +363,7 @@ mod tests {
         s
     }
 
-    fn lineage<'a>(records: &'a [HistoryRecord], branch: &str) -> Lineage<'a> {
+    fn lineage<'a>(records: &'a [RunMetrics], branch: &str) -> Lineage<'a> {
         Lineage {
             records,
             branch: Some(branch.into()),
