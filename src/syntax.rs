@@ -156,11 +156,6 @@ impl SyntaxCell {
         let (_, tree) = self.tree.get_or_init(|| (grammar, tree));
         Ok(f(tree.as_ref()))
     }
-
-    /// Whether a tree has been parsed.
-    pub fn is_parsed(&self) -> bool {
-        self.tree.get().is_some()
-    }
 }
 
 #[cfg(test)]
@@ -173,11 +168,9 @@ mod tests {
     fn a_file_is_parsed_once_for_every_check_that_asks() {
         let cell = SyntaxCell::default();
         let source = b"fn main() { if a { b() } }\n";
-        assert!(!cell.is_parsed());
         let first = cell
             .with(Grammar::Rust, source, |t| t.map(|t| t.root_node().id()))
             .expect("grammar loads");
-        assert!(cell.is_parsed());
         let second = cell
             .with(Grammar::Rust, source, |t| t.map(|t| t.root_node().id()))
             .expect("grammar loads");

@@ -73,47 +73,26 @@ pub(crate) struct Item {
     pub(crate) module_file: bool,
 }
 
-/// A language this check reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Lang {
-    Rust,
-    Python,
-    JavaScript,
-    TypeScript,
-    Tsx,
+/// The grammar of a path whose public API this check reads: Rust, Python, JavaScript,
+/// TypeScript or TSX.
+fn grammar_of(path: &str) -> Option<Grammar> {
+    Grammar::from_path(path).filter(|g| {
+        matches!(
+            g,
+            Grammar::Rust
+                | Grammar::Python
+                | Grammar::JavaScript
+                | Grammar::TypeScript
+                | Grammar::Tsx
+        )
+    })
 }
 
-impl Lang {
-    /// The language of a path, from its grammar.
-    fn from_path(path: &str) -> Option<Self> {
-        Some(match Grammar::from_path(path)? {
-            Grammar::Rust => Self::Rust,
-            Grammar::Python => Self::Python,
-            Grammar::JavaScript => Self::JavaScript,
-            Grammar::TypeScript => Self::TypeScript,
-            Grammar::Tsx => Self::Tsx,
-            Grammar::Go | Grammar::Java | Grammar::C | Grammar::Cpp => return None,
-        })
-    }
-
-    /// Name in metrics: TSX counts as TypeScript.
-    fn family(self) -> &'static str {
-        match self {
-            Self::Rust => "rust",
-            Self::Python => "python",
-            Self::JavaScript => "javascript",
-            Self::TypeScript | Self::Tsx => "typescript",
-        }
-    }
-
-    fn grammar(self) -> Grammar {
-        match self {
-            Self::Rust => Grammar::Rust,
-            Self::Python => Grammar::Python,
-            Self::JavaScript => Grammar::JavaScript,
-            Self::TypeScript => Grammar::TypeScript,
-            Self::Tsx => Grammar::Tsx,
-        }
+/// Name of a language in metrics: TSX counts as TypeScript.
+fn family(grammar: Grammar) -> &'static str {
+    match grammar {
+        Grammar::Tsx => "typescript",
+        other => other.name(),
     }
 }
 
@@ -129,7 +108,7 @@ fn build(ctx: &CheckContext<'_>) -> Result<Built> {
 /// What one source file holds.
 #[derive(Debug)]
 struct FileItems {
-    lang: Lang,
+    grammar: Grammar,
     items: Vec<Item>,
     /// Rust: the file starts with `//!`.
     has_inner_doc: bool,
@@ -166,7 +145,7 @@ fn module_files(path: &str, name: &str) -> [String; 2] {
 
 impl Check for ApiDocsCheck {
     fn wants(&self, path: &str) -> bool {
-        Lang::from_path(path).is_some()
+        grammar_of(path).is_some()
             && !self
                 .exclude
                 .matched_path_or_any_parents(Path::new(path), false)
@@ -174,20 +153,18 @@ impl Check for ApiDocsCheck {
     }
 
     fn check_file(&self, file: &SourceFile<'_>, _sink: &mut Sink) -> Result<()> {
-        let Some(lang) = Lang::from_path(file.path) else {
+        let Some(grammar) = grammar_of(file.path) else {
             return Ok(());
         };
         let read = |tree: Option<&tree_sitter::Tree>| {
             let root = tree?.root_node();
-            Some(match lang {
-                Lang::Rust => rust::items(root, file.bytes),
-                Lang::Python => (python::items(root, file.bytes), false),
-                Lang::JavaScript | Lang::TypeScript | Lang::Tsx => {
-                    (js::items(root, file.bytes), false)
-                }
+            Some(match grammar {
+                Grammar::Rust => rust::items(root, file.bytes),
+                Grammar::Python => (python::items(root, file.bytes), false),
+                _ => (js::items(root, file.bytes), false),
             })
         };
-        let Some((items, has_inner_doc)) = file.with_syntax(lang.grammar(), read)? else {
+        let Some((items, has_inner_doc)) = file.with_syntax(grammar, read)? else {
             return Ok(());
         };
         self.files
@@ -196,7 +173,7 @@ impl Check for ApiDocsCheck {
             .insert(
                 file.path.to_owned(),
                 FileItems {
-                    lang,
+                    grammar,
                     items,
                     has_inner_doc,
                 },
@@ -227,7 +204,7 @@ impl Check for ApiDocsCheck {
         let mut per_lang: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
         let mut undocumented: Vec<(&str, &Item)> = Vec::new();
         for (path, f) in files.iter() {
-            let entry = per_lang.entry(f.lang.family()).or_default();
+            let entry = per_lang.entry(family(f.grammar)).or_default();
             for item in &f.items {
                 let documented = item.documented
                     || (item.module_file
@@ -248,9 +225,9 @@ impl Check for ApiDocsCheck {
                 Some(Location::line(*path, item.line)),
                 &format!("{} {}", item.kind, item.name),
             );
-            f.help = Some(match files.get(*path).map(|f| f.lang) {
-                Some(Lang::Rust) => "Add a `///` comment saying what it is or does (`//!` at the top of a module's file).",
-                Some(Lang::Python) => "Add a docstring as the first statement of its body.",
+            f.help = Some(match files.get(*path).map(|f| f.grammar) {
+                Some(Grammar::Rust) => "Add a `///` comment saying what it is or does (`//!` at the top of a module's file).",
+                Some(Grammar::Python) => "Add a docstring as the first statement of its body.",
                 _ => "Add a `/** … */` JSDoc comment right before the export.",
             }
             .to_owned());

@@ -1,9 +1,9 @@
 //! Per-function complexity, length and parameter count from real parsers.
 //!
 //! Each Rust, Python, JavaScript, TypeScript/TSX, Go, Java, C and C++ file is parsed once
-//! with its tree-sitter grammar (the tree shared with other checks through
-//! [`crate::syntax`]; module `syntax` says which node kinds count); one iterative walk of the tree
-//! (module `analyze`) measures every function:
+//! with its tree-sitter grammar (the tree is shared with other checks through
+//! [`crate::syntax`]; module `syntax` says which node kinds count); one iterative walk of the
+//! tree (module `analyze`) measures every function:
 //!
 //! * **cyclomatic complexity** (McCabe): 1 + decision points, counted as lizard counts them
 //!   so the numbers can be checked against it: `if`/`else if`, loops with a condition, each
@@ -24,9 +24,9 @@
 //! marker in their first five lines) and files over 1 MiB are not parsed: they are not
 //! maintained by hand, and parsing them would dominate the run; they are counted in
 //! `quality.generated_files`. Unchanged files are measured from the previous run's cache
-//! (module `cache`) instead of parsed. Aggregates are kept in a mutex and reported once after the walk,
-//! with the ten functions of highest cognitive (then cyclomatic) complexity as the pipeline's
-//! hotspots, which `summary.md` lists.
+//! (module `cache`) instead of parsed. Aggregates are kept in a mutex and reported once after
+//! the walk, with the ten functions of highest cognitive (then cyclomatic) complexity as the
+//! pipeline's hotspots, which `summary.md` lists.
 
 mod analyze;
 mod cache;
